@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "optd",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "optd", targets: ["optd"]),
+        .library(name: "OptimizerCore", targets: ["OptimizerCore"]),
+        .library(name: "MicroHTTP", targets: ["MicroHTTP"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+    ],
+    targets: [
+        // Pure numerics: no Foundation, no I/O, no locks.
+        .target(name: "OptimizerCore"),
+        // zlib through pkg-config; the shim wraps inflateInit2/deflateInit2, which are C macros.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        // HTTP/1.1 on POSIX sockets and Dispatch; knows nothing about optimizers.
+        .target(
+            name: "MicroHTTP",
+            dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]
+        ),
+        // The product: sessions over HTTP, joining OptimizerCore and MicroHTTP.
+        .target(
+            name: "OptimizerService",
+            dependencies: ["OptimizerCore", "MicroHTTP", .product(name: "Logging", package: "swift-log")]
+        ),
+        .executableTarget(
+            name: "optd",
+            dependencies: [
+                "OptimizerService",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .testTarget(name: "OptimizerCoreTests", dependencies: ["OptimizerCore"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
+        .testTarget(name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore"]),
+    ]
+)
+
+for target in package.targets where target.type != .system {
+    target.swiftSettings = (target.swiftSettings ?? []) + [
+        .enableUpcomingFeature("ExistentialAny"),
+        .enableUpcomingFeature("MemberImportVisibility"),
+        .enableUpcomingFeature("InternalImportsByDefault"),
+    ]
+}

@@ -1,0 +1,3 @@
+import OptimizerService
+
+print("optd: API \(ServiceVersion.apiPrefix) (service not yet wired)")
