@@ -8,6 +8,7 @@ let package = Package(
         .executable(name: "optd", targets: ["optd"]),
         .library(name: "OptimizerCore", targets: ["OptimizerCore"]),
         .library(name: "MicroHTTP", targets: ["MicroHTTP"]),
+        .library(name: "FastJSON", targets: ["FastJSON"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -23,10 +24,12 @@ let package = Package(
             name: "MicroHTTP",
             dependencies: ["CZlib", .product(name: "Logging", package: "swift-log")]
         ),
+        // Streaming JSON reader and writer with exact float32/float64 round trips.
+        .target(name: "FastJSON"),
         // The product: sessions over HTTP, joining OptimizerCore and MicroHTTP.
         .target(
             name: "OptimizerService",
-            dependencies: ["OptimizerCore", "MicroHTTP", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["OptimizerCore", "MicroHTTP", "FastJSON", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "optd",
@@ -38,6 +41,7 @@ let package = Package(
         ),
         .testTarget(name: "OptimizerCoreTests", dependencies: ["OptimizerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
+        .testTarget(name: "FastJSONTests", dependencies: ["FastJSON"]),
         .testTarget(name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore"]),
     ]
 )

@@ -1,0 +1,15 @@
+// swift-tools-version:6.1
+// Benchmarks live in their own package so that `swift test` in the root never builds them.
+// Build and run with `swift run -c release --package-path Benchmarks <name>`; see BENCHMARKS.md.
+import PackageDescription
+
+let package = Package(
+    name: "optd-benchmarks",
+    platforms: [.macOS(.v15)],
+    dependencies: [.package(path: "..")],
+    targets: [
+        .executableTarget(name: "core-bench", dependencies: [.product(name: "OptimizerCore", package: "optd")]),
+        .executableTarget(name: "json-bench", dependencies: [.product(name: "FastJSON", package: "optd")]),
+        .executableTarget(name: "http-bench-server", dependencies: [.product(name: "MicroHTTP", package: "optd")]),
+    ]
+)
