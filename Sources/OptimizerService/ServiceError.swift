@@ -1,0 +1,107 @@
+/// Every failure the service reports to a client, each with its stable API `code` and HTTP status.
+///
+/// This is the one place where failures become HTTP: `status` and `code` are the contract
+/// (`openapi.yaml`, `Problem.code`), and `detail` names the offending field and value.
+public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The stable, machine-readable code (`shape_mismatch`); never changes meaning.
+    public let code: String
+    /// The HTTP status the code maps to.
+    public let status: Int
+    /// A sentence for humans naming the field and the value at fault.
+    public let detail: String
+    /// For `limit_exceeded`: which configured limit was hit.
+    public let limit: String?
+    /// Extra response headers (e.g. `Accept` hints); rarely used.
+    public let headers: [(String, String)]
+
+    public var description: String { "\(code) (\(status)): \(detail)" }
+
+    private init(_ code: String, _ status: Int, _ detail: String, limit: String? = nil, headers: [(String, String)] = []) {
+        self.code = code
+        self.status = status
+        self.detail = detail
+        self.limit = limit
+        self.headers = headers
+    }
+
+    public static func == (lhs: ServiceError, rhs: ServiceError) -> Bool {
+        lhs.code == rhs.code && lhs.status == rhs.status && lhs.detail == rhs.detail && lhs.limit == rhs.limit
+    }
+
+    /// 400: the body is not JSON (RFC 8259), with the byte offset where reading stopped.
+    public static func invalidJSON(_ detail: String) -> ServiceError { .init("invalid_json", 400, detail) }
+    /// 401: a bearer token is required and was missing or wrong.
+    public static func unauthorized() -> ServiceError {
+        .init(
+            "unauthorized", 401, "this endpoint requires 'Authorization: Bearer <token>'",
+            headers: [("WWW-Authenticate", "Bearer realm=\"optd\"")])
+    }
+    /// 404: no session has this id.
+    public static func sessionNotFound(_ id: String) -> ServiceError {
+        .init("session_not_found", 404, "no session has the id \"\(id)\"")
+    }
+    /// 406: the `Accept` header allows none of the formats the endpoint produces.
+    public static func notAcceptable(_ accept: String, offered: [String]) -> ServiceError {
+        .init("not_acceptable", 406, "Accept '\(accept)' allows none of: \(offered.joined(separator: ", "))")
+    }
+    /// 409: a request with this idempotency key is still being applied.
+    public static func idempotencyConflict(_ key: String) -> ServiceError {
+        .init("idempotency_conflict", 409, "a step with Idempotency-Key \"\(key)\" is still being applied; retry later")
+    }
+    /// 412: `If-Match` did not match the session's current ETag.
+    public static func preconditionFailed(expected: String, current: String) -> ServiceError {
+        .init("precondition_failed", 412, "If-Match \(expected) does not match the session's current ETag \(current)")
+    }
+    /// 413: the body is larger than the configured limit.
+    public static func bodyTooLarge(_ detail: String) -> ServiceError { .init("body_too_large", 413, detail) }
+    /// 415: the request's Content-Type is not one the endpoint takes.
+    public static func unsupportedMediaType(_ got: String, accepted: [String]) -> ServiceError {
+        let hint = accepted.contains("application/json") ? " (for curl: -H 'Content-Type: application/json')" : ""
+        return .init(
+            "unsupported_media_type", 415,
+            "Content-Type '\(got)' is not accepted here; send one of: \(accepted.joined(separator: ", "))\(hint)")
+    }
+    /// 422: a field the request may not carry.
+    public static func unknownField(_ field: String, allowed: [String]) -> ServiceError {
+        .init("unknown_field", 422, "unknown field \"\(field)\"; expected one of: \(allowed.joined(separator: ", "))")
+    }
+    /// 422: a field is present with the wrong JSON type, or a required one is missing.
+    public static func invalidField(_ detail: String) -> ServiceError { .init("invalid_field", 422, detail) }
+    /// 422: the parameters of a create (or restore) are malformed: names, shapes, data counts.
+    public static func invalidParameters(_ detail: String) -> ServiceError { .init("invalid_parameters", 422, detail) }
+    /// 422: a step or PUT names a parameter the session does not have.
+    public static func unknownParameter(_ name: String, known: [String]) -> ServiceError {
+        let list = known.prefix(8).map { "\"\($0)\"" }.joined(separator: ", ") + (known.count > 8 ? ", ..." : "")
+        return .init("unknown_parameter", 422, "the session has no parameter \"\(name)\" (it has \(list))")
+    }
+    /// 422: a gradient or value does not have the parameter's shape or element count.
+    public static func shapeMismatch(_ detail: String) -> ServiceError { .init("shape_mismatch", 422, detail) }
+    /// 422: a gradient holds a NaN or an infinity (or a number too large for the dtype).
+    public static func nonFiniteGradient(_ detail: String) -> ServiceError { .init("non_finite_gradient", 422, detail) }
+    /// 422: a parameter value is NaN or infinite (or too large for the dtype).
+    public static func nonFiniteValue(_ detail: String) -> ServiceError { .init("non_finite_value", 422, detail) }
+    /// 422: a step with no gradient at all.
+    public static func emptyStep() -> ServiceError {
+        .init("empty_step", 422, "a step needs at least one gradient; \"gradients\" is empty")
+    }
+    /// 422: the same idempotency key was sent with a different body.
+    public static func idempotencyKeyReused(_ key: String) -> ServiceError {
+        .init(
+            "idempotency_key_reused", 422,
+            "Idempotency-Key \"\(key)\" was already used with a different body or content type")
+    }
+    /// A failure reported by the optimizer core (validation, schedule exhaustion, ...), with its code.
+    public static func core(code: String, detail: String) -> ServiceError { .init(code, 422, detail) }
+    /// 422 `invalid_checkpoint`: a restore body that is not a usable checkpoint.
+    public static func invalidCheckpoint(_ detail: String) -> ServiceError { .init("invalid_checkpoint", 422, detail) }
+    /// A configured limit was hit (sessions, parameters per session, memory budget), naming it.
+    public static func limitExceeded(limit: String, status: Int, _ detail: String) -> ServiceError {
+        .init("limit_exceeded", status, detail, limit: limit)
+    }
+    /// 503: the service is shutting down or not yet ready.
+    public static func unavailable(_ detail: String) -> ServiceError { .init("unavailable", 503, detail) }
+    /// 500: a failure that is the server's fault; the detail never echoes internals.
+    public static func internalError() -> ServiceError {
+        .init("internal_error", 500, "the server failed to handle this request; it has been logged")
+    }
+}
