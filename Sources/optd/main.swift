@@ -1,3 +1,1 @@
-import OptimizerService
-
-print("optd: API \(ServiceVersion.apiPrefix) (service not yet wired)")
+print("optd: the service is being wired (see the open issues)")
