@@ -26,10 +26,12 @@ let package = Package(
         ),
         // Streaming JSON reader and writer with exact float32/float64 round trips.
         .target(name: "FastJSON"),
+        // Crash-safe files: an append-only checksummed log and atomic snapshots, with fsync policies.
+        .target(name: "DurableStorage"),
         // The product: sessions over HTTP, joining OptimizerCore and MicroHTTP.
         .target(
             name: "OptimizerService",
-            dependencies: ["OptimizerCore", "MicroHTTP", "FastJSON", .product(name: "Logging", package: "swift-log")]
+            dependencies: ["OptimizerCore", "MicroHTTP", "FastJSON", "DurableStorage", .product(name: "Logging", package: "swift-log")]
         ),
         .executableTarget(
             name: "optd",
@@ -42,6 +44,7 @@ let package = Package(
         .testTarget(name: "OptimizerCoreTests", dependencies: ["OptimizerCore"], resources: [.copy("Fixtures")]),
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
         .testTarget(name: "FastJSONTests", dependencies: ["FastJSON"]),
+        .testTarget(name: "DurableStorageTests", dependencies: ["DurableStorage"]),
         .testTarget(name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore"]),
     ]
 )
