@@ -1,0 +1,89 @@
+/// Every failure `OptimizerCore` reports; each case carries what a caller needs to act on it.
+///
+/// `description` is the client-facing detail, e.g. `betas[1] = 1.2 must be in [0, 1)`, and `code` is the
+/// stable machine-readable code of the HTTP API contract (all of them are 422 errors there).
+/// Whenever an operation throws, the value it was called on is unchanged.
+public enum OptimizerError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// The optimizer `type` is not one of `OptimizerKind`; carries the given name and the nearest valid one.
+    case unknownOptimizer(String, suggestion: String?)
+    /// The schedule `type` is not one of `ScheduleKind`; carries the given name and the nearest valid one.
+    case unknownSchedule(String, suggestion: String?)
+    /// A hyperparameter (or schedule/clipping argument) name that the spec does not have. `name` is the full
+    /// path (`param_groups[0].lrr`), `suggestion` the nearest valid name, `reason` an optional explanation
+    /// (used for PyTorch's implementation switches `foreach`, `fused`, `capturable`, `differentiable`).
+    case unknownHyperparameter(name: String, suggestion: String?, reason: String?)
+    /// A value breaks a rule: `name` is the full path (`betas[1]`), `value` its rendering, `rule` the rule
+    /// it breaks (`must be in [0, 1)`).
+    case invalidHyperparameter(name: String, value: String, rule: String)
+    /// A parameter name that the layout does not contain (in a parameter group or a gradient).
+    case unknownParameter(String)
+    /// A tensor has the wrong number of elements: `parameter` names it, `expected` and `actual` are counts.
+    case shapeMismatch(parameter: String, expected: Int, actual: Int)
+    /// A gradient contains NaN or an infinity at flat index `index` inside parameter `parameter`.
+    case nonFiniteGradient(parameter: String, index: Int)
+    /// A step without any gradient.
+    case emptyStep
+    /// The schedule cannot produce a learning rate for this step (`one_cycle` past `total_steps`).
+    /// `step` is the 1-based number of the refused step.
+    case scheduleExhausted(step: Int, totalSteps: Int)
+    /// A checkpoint cannot be restored; `reason` says why.
+    case invalidCheckpoint(String)
+    /// A parameter layout is invalid (duplicate or empty names, negative dimensions, overflow).
+    case invalidLayout(String)
+
+    /// The API contract's error code: `unknown_optimizer`, `unknown_schedule`, `unknown_hyperparameter`,
+    /// `invalid_hyperparameter`, `unknown_parameter`, `shape_mismatch`, `non_finite_gradient`, `empty_step`,
+    /// `schedule_exhausted`, `invalid_checkpoint` or `invalid_layout`.
+    public var code: String {
+        switch self {
+        case .unknownOptimizer: "unknown_optimizer"
+        case .unknownSchedule: "unknown_schedule"
+        case .unknownHyperparameter: "unknown_hyperparameter"
+        case .invalidHyperparameter: "invalid_hyperparameter"
+        case .unknownParameter: "unknown_parameter"
+        case .shapeMismatch: "shape_mismatch"
+        case .nonFiniteGradient: "non_finite_gradient"
+        case .emptyStep: "empty_step"
+        case .scheduleExhausted: "schedule_exhausted"
+        case .invalidCheckpoint: "invalid_checkpoint"
+        case .invalidLayout: "invalid_layout"
+        }
+    }
+
+    /// The client-facing detail naming the field, the value and the rule.
+    public var description: String {
+        switch self {
+        case .unknownOptimizer(let name, let suggestion):
+            return "unknown optimizer type \"\(name)\"" + OptimizerError.hint(suggestion)
+                + "; valid types: " + OptimizerKind.allCases.map(\.rawValue).joined(separator: ", ")
+        case .unknownSchedule(let name, let suggestion):
+            return "unknown schedule type \"\(name)\"" + OptimizerError.hint(suggestion)
+                + "; valid types: " + ScheduleKind.allCases.map(\.rawValue).joined(separator: ", ")
+        case .unknownHyperparameter(let name, let suggestion, let reason):
+            var text = "unknown hyperparameter \"\(name)\""
+            if let reason { text += ": \(reason)" }
+            return text + OptimizerError.hint(suggestion)
+        case .invalidHyperparameter(let name, let value, let rule):
+            return "\(name) = \(value) \(rule)"
+        case .unknownParameter(let name):
+            return "unknown parameter \"\(name)\""
+        case .shapeMismatch(let parameter, let expected, let actual):
+            return "gradient \"\(parameter)\" has \(actual) elements; parameter \"\(parameter)\" has \(expected)"
+        case .nonFiniteGradient(let parameter, let index):
+            return "gradient \"\(parameter)\" has a non-finite value (NaN or infinity) at flat index \(index)"
+        case .emptyStep:
+            return "a step needs at least one gradient"
+        case .scheduleExhausted(let step, let totalSteps):
+            return "step \(step) is past the schedule's total_steps = \(totalSteps)"
+        case .invalidCheckpoint(let reason):
+            return "invalid checkpoint: \(reason)"
+        case .invalidLayout(let reason):
+            return "invalid parameters: \(reason)"
+        }
+    }
+
+    private static func hint(_ suggestion: String?) -> String {
+        guard let suggestion else { return "" }
+        return " (did you mean \"\(suggestion)\"?)"
+    }
+}

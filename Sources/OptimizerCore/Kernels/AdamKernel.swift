@@ -1,0 +1,54 @@
+/// One fused pass of Adam / AdamW (optimizer-math.md §1.2, §1.3) with `torch.optim.Adam`'s single-tensor
+/// rounding: slot0 = exp_avg, slot1 = exp_avg_sq, slot2 = max_exp_avg_sq (AMSGrad only).
+///
+/// Per element, in ATen's order: decay (L2 `g = fma(p, wd, g)` or decoupled `p *= 1 − lr·wd`);
+/// `m = lerp(m, g, 1 − β1)`; `v = fma((1 − β2)·g, g, v·β2)`; AMSGrad `vmax = max(vmax, v)`;
+/// `denom = sqrt(v) / sqrt(bc2) + eps`; `p = p + (−lr/bc1 · m) / denom`.
+struct AdamKernel<S: KernelScalar> {
+    var decay: WeightDecay<S>
+    var beta1Weight: LerpWeight<S>
+    var beta2: S
+    var oneMinusBeta2: S
+    var sqrtBC2: S
+    var eps: S
+    var negStepSize: S
+    var amsgrad: Bool
+
+    /// Coefficients for a parameter whose step count after incrementing is `t`.
+    init(_ h: Hyperparameters, lr: Double, step t: Int) {
+        let step = Double(t)
+        let bc1 = 1 - LibM.pow(h.beta1, step)
+        let bc2 = 1 - LibM.pow(h.beta2, step)
+        decay = WeightDecay(weightDecay: h.weightDecay, decoupled: h.decoupledWeightDecay, lr: lr)
+        beta1Weight = LerpWeight(1 - h.beta1)
+        beta2 = S(h.beta2)
+        oneMinusBeta2 = S(1 - h.beta2)
+        sqrtBC2 = S(LibM.pow(bc2, 0.5))
+        eps = S(h.eps)
+        negStepSize = S(-(lr / bc1))
+        amsgrad = h.amsgrad
+    }
+
+    @inline(__always)
+    func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
+        let (p, m, v, vmax) = (x.param, x.slot0, x.slot1, x.slot2)
+        let decay = decay, w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2
+        let sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize, amsgrad = amsgrad
+        transform.forEach(range, x.grad) { i, g0 in
+            var g = g0
+            var pi = p[i]
+            decay.apply(&pi, &g)
+            let mi = ATen.lerp(m[i], g, w)
+            let vi = (v[i] * beta2).addingProduct(c2 * g, g)
+            m[i] = mi
+            v[i] = vi
+            var vv = vi
+            if amsgrad {
+                vv = ATen.maximum(vmax[i], vi)
+                vmax[i] = vv
+            }
+            let denom = vv.squareRoot() / sqrtBC2 + eps
+            p[i] = pi + (negStepSize * mi) / denom
+        }
+    }
+}

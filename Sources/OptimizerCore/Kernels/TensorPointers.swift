@@ -1,0 +1,42 @@
+/// The memory one kernel call works on: a parameter tensor, its gradient and up to three state tensors,
+/// all of the same element count and indexed alike.
+///
+/// The pointers are only valid inside the engine's `withUnsafe…` scope that created them; kernels never
+/// store them.
+struct TensorPointers<S: KernelScalar> {
+    var param: UnsafeMutablePointer<S>
+    var grad: UnsafePointer<S>
+    var slot0: UnsafeMutablePointer<S>
+    var slot1: UnsafeMutablePointer<S>
+    var slot2: UnsafeMutablePointer<S>
+}
+
+/// How weight decay enters a step.
+enum WeightDecay<S: KernelScalar> {
+    /// `weight_decay == 0`: nothing.
+    case none
+    /// Coupled L2: `g = fma(p, wd, g)` (ATen's `add(p, alpha=wd)`).
+    case l2(S)
+    /// Decoupled: `p = p * factor` with `factor = S(1 − lr·wd)` before the update.
+    case decoupled(S)
+
+    init(weightDecay: Double, decoupled: Bool, lr: Double) {
+        if weightDecay == 0 {
+            self = .none
+        } else if decoupled {
+            self = .decoupled(S(1 - lr * weightDecay))
+        } else {
+            self = .l2(S(weightDecay))
+        }
+    }
+
+    /// Applies the decay to `p` (decoupled) or `g` (L2) in place.
+    @inline(__always)
+    func apply(_ p: inout S, _ g: inout S) {
+        switch self {
+        case .none: break
+        case .l2(let wd): g = g.addingProduct(p, wd)
+        case .decoupled(let factor): p = p * factor
+        }
+    }
+}

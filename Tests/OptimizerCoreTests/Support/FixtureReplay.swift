@@ -1,0 +1,103 @@
+import OptimizerCore
+
+/// The outcome of replaying one torch fixture through an `OptimizerEngine`.
+struct ReplayResult {
+    /// Worst distance of any parameter element after any step, in ULP of the fixture dtype.
+    var worstParameterULP = 0
+    /// Worst relative error of any parameter element (for float64 tolerances).
+    var worstParameterRelative = 0.0
+    /// Worst distance of any final state element, in ULP.
+    var worstStateULP = 0
+    var worstStateRelative = 0.0
+    /// Worst distance of the reported lr from torch's, in ULP of Double.
+    var worstLRULP = 0
+    /// Worst distance of the reported grad_norm, in ULP of the fixture dtype.
+    var worstGradNormULP = 0
+    /// Elements compared, and how many differed at all.
+    var elements = 0
+    var differing = 0
+    /// Problems that are not numerical (missing state, unexpected entries).
+    var problems: [String] = []
+}
+
+enum FixtureReplay {
+    static func engine<S: EngineScalar>(_ f: Fixture, _: S.Type) throws -> OptimizerEngine<S> {
+        let spec = try TrainingSpec(f.spec)
+        let layout = try ParameterLayout(f.parameters.map { ($0.name, $0.shape) })
+        return try OptimizerEngine<S>(spec: spec, layout: layout, initialValues: f.parameters.flatMap { $0.data.map { S($0) } })
+    }
+
+    static func distance<S: EngineScalar>(_ a: S, _ b: S) -> Int {
+        if let x = a as? Float, let y = b as? Float { return ulpDistance(x, y) }
+        if let x = a as? Double, let y = b as? Double { return ulpDistance(x, y) }
+        return a == b ? 0 : Int.max
+    }
+
+    static func relative(_ a: Double, _ b: Double) -> Double {
+        if a == b { return 0 }
+        return abs(a - b) / max(abs(a), abs(b), 1e-300)
+    }
+
+    /// Replays every step; `interruptAt` exports a checkpoint after that many steps and continues on an
+    /// engine restored from it.
+    static func replay<S: EngineScalar>(_ f: Fixture, _ type: S.Type, interruptAt: Int? = nil) throws -> ReplayResult {
+        var engine = try engine(f, S.self)
+        var result = ReplayResult()
+        for (k, step) in f.steps.enumerated() {
+            if k == interruptAt { engine = try OptimizerEngine<S>(checkpoint: engine.checkpoint()) }
+            if let patch = step.patch { try engine.update(optimizer: patch) }
+            let report = try engine.step(named: step.gradients.map { ($0.key, $0.value.map { S($0) }) })
+            result.worstLRULP = max(result.worstLRULP, ulpDistance(report.lr, step.lr))
+            result.worstGradNormULP = max(result.worstGradNormULP, distance(S(report.gradNorm), S(step.gradNorm)))
+            for entry in engine.layout.entries {
+                guard let expected = step.parameters[entry.name], expected.count == entry.count else {
+                    result.problems.append("step \(k): no expected values for \(entry.name)")
+                    continue
+                }
+                for i in 0..<entry.count {
+                    let mine = engine.parameters[entry.offset + i]
+                    let torch = S(expected[i])
+                    let d = distance(mine, torch)
+                    result.elements += 1
+                    if d != 0 { result.differing += 1 }
+                    result.worstParameterULP = max(result.worstParameterULP, d)
+                    result.worstParameterRelative = max(result.worstParameterRelative,
+                                                        relative(Double(mine), Double(torch)))
+                }
+            }
+        }
+        let checkpoint = engine.checkpoint()
+        let mine = Dictionary(uniqueKeysWithValues: checkpoint.states.map { ($0.name, $0) })
+        for (name, entries) in f.finalState {
+            guard let state = mine[name] else {
+                result.problems.append("no state for \(name)")
+                continue
+            }
+            let myNames = state.entries.map(\.name)
+            let torchNames = entries.map(\.key)
+            if myNames != torchNames { result.problems.append("\(name): state names \(myNames) vs torch \(torchNames)") }
+            for (key, value) in entries {
+                switch (state[key], value) {
+                case (.count(let n)?, .number(let x)):
+                    if Double(n) != x { result.problems.append("\(name).\(key) = \(n), torch \(x)") }
+                case (.scalar(let s)?, .number(let x)):
+                    result.worstStateULP = max(result.worstStateULP, distance(s, S(x)))
+                    result.worstStateRelative = max(result.worstStateRelative, relative(Double(s), x))
+                case (.tensor(let values)?, .array(let items)):
+                    for (v, item) in zip(values, items) {
+                        let x = item.numberValue ?? .nan
+                        result.worstStateULP = max(result.worstStateULP, distance(v, S(x)))
+                        result.worstStateRelative = max(result.worstStateRelative, relative(Double(v), x))
+                    }
+                    if values.count != items.count { result.problems.append("\(name).\(key): count") }
+                case (let v, let t):
+                    result.problems.append("\(name).\(key): \(String(describing: v)) vs torch \(t)")
+                }
+            }
+        }
+        for state in checkpoint.states where f.finalState[state.name] == nil {
+            result.problems.append("state for \(state.name), torch has none")
+        }
+        return result
+    }
+}
