@@ -143,7 +143,7 @@ final class Connection: @unchecked Sendable {
         }
         var result = Socket.ReceiveResult.wouldBlock
         var failure: SocketError?
-        _ = input.writeWithUnsafeMutableBytes(minimum: min(configuration.readBufferSize, 4096)) { free in
+        _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
             let outcome = Result { () throws(SocketError) in
                 try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096))))
             }
@@ -335,10 +335,11 @@ final class Connection: @unchecked Sendable {
         let ex = exchange
         exchange = nil
         let head = ex?.head
-        var keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
+        // A request whose body was not fully read (answered early) cannot be followed on this
+        // connection, so only a response after the request's end may keep it open.
+        let keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
-        // A request whose body was not read (error before or during the body) cannot be followed.
-        if parser.isReadingHead == false && !parser.isIdle { keepAlive = keepAlive && false }
+            && parser.isReadingHead
         var response = response
         let status = response.status
         if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
@@ -537,7 +538,6 @@ final class Connection: @unchecked Sendable {
                 close()
                 return
             }
-            if exchange == nil, case .readingHead = machine.phase {}
             respond(
                 .problem(status: .requestTimeout, code: "request_timeout", detail: "the request was not received in time"),
                 forceClose: true

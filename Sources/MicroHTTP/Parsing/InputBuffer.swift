@@ -32,7 +32,16 @@ package struct InputBuffer: Sendable {
         if storage.count - writeIndex >= count { return }
         var newCapacity = Swift.max(storage.count, 1024)
         while newCapacity - writeIndex < count { newCapacity *= 2 }
-        storage.append(contentsOf: repeatElement(0, count: newCapacity - storage.count))
+        var grown = [UInt8](repeating: 0, count: newCapacity)
+        if writeIndex > 0 {
+            grown.withUnsafeMutableBytes { dst in
+                storage.withUnsafeBytes { src in
+                    // Safe: writeIndex <= storage.count < newCapacity.
+                    dst.baseAddress?.copyMemory(from: src.baseAddress!, byteCount: writeIndex)
+                }
+            }
+        }
+        storage = grown
     }
 
     /// Moves the unread bytes to the front of the storage.
