@@ -1,0 +1,606 @@
+import Dispatch
+import Logging
+
+/// One client connection: reads, parses, routes, calls handlers and writes responses in order.
+///
+/// `@unchecked Sendable`: every mutable property is only touched on `loop.queue` (handlers that run
+/// elsewhere hop back with `queue.async` before touching the connection).
+final class Connection: @unchecked Sendable {
+    /// The request being read or answered.
+    private struct Exchange {
+        var head: HTTPRequestHead
+        var route: Route?
+        var parameters = PathParameters()
+        /// 404/405 for a body-less request, answered at its end.
+        var pendingResponse: HTTPResponse?
+        var body: [UInt8] = []
+        /// For `Content-Length` bodies the array is allocated once at full size and filled in place.
+        var bodyFilled = 0
+        var fixedBody = false
+        var inflater: GzipInflater?
+        var start: UInt64
+        var bytesIn: Int
+    }
+
+    /// Bytes queued for the socket: a head and an optional in-place body.
+    private struct Outgoing {
+        var head: [UInt8]
+        var body: HTTPBody
+        var headSent = 0
+        var bodySent = 0
+        var bodyCount: Int
+    }
+
+    /// What to do once the queued response is fully written.
+    private struct Completion {
+        var keepAlive: Bool
+        var record: RequestRecord
+    }
+
+    let socket: Socket
+    let remoteAddress: String
+    private let loop: IOLoop
+    private let core: ServerCore
+    private var parser: HTTPRequestParser
+    private var input = InputBuffer()
+    private var machine: ConnectionStateMachine
+    private var readSource: (any DispatchSourceRead)?
+    private var readSuspended = false
+    private var writeSource: (any DispatchSourceWrite)?
+    private var openSources = 0
+    private var isClosed = false
+    private var exchange: Exchange?
+    private var outgoing: [Outgoing] = []
+    private var completion: Completion?
+    private var requestsServed = 0
+    private var closeRequested = false
+    private var peerFinishedSending = false
+    private var processing = false
+
+    init(socket: Socket, remoteAddress: String, loop: IOLoop, core: ServerCore) {
+        self.socket = socket
+        self.remoteAddress = remoteAddress
+        self.loop = loop
+        self.core = core
+        self.parser = HTTPRequestParser(limits: core.limits)
+        self.machine = ConnectionStateMachine(timeouts: core.timeouts, now: Socket.monotonicNanoseconds())
+    }
+
+    private var queue: DispatchQueue { loop.queue }
+    private var configuration: HTTPServer.Configuration { core.configuration }
+
+    /// Starts reading. Call on `loop.queue`.
+    func start() {
+        loop.register(self)
+        let source = DispatchSource.makeReadSource(fileDescriptor: socket.descriptor, queue: queue)
+        source.setEventHandler { [unowned self] in self.handleReadable() }
+        source.setCancelHandler { [self] in self.sourceCancelled() }
+        openSources += 1
+        readSource = source
+        source.resume()
+        if core.isShuttingDown { shutdownRequested() }
+    }
+
+    // MARK: - Reading
+
+    private func handleReadable() {
+        guard !isClosed else { return }
+        if case .lingering = machine.phase {
+            drainForLinger()
+            return
+        }
+        for _ in 0..<4 {
+            guard machine.isReading, !isClosed else {
+                suspendReading()
+                return
+            }
+            let result: Socket.ReceiveResult
+            do {
+                result = try receive()
+            } catch {
+                core.logger.debug("recv failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                close()
+                return
+            }
+            switch result {
+            case .bytes:
+                machine.bytesReceived(at: Socket.monotonicNanoseconds())
+                processInput()
+            case .wouldBlock:
+                return
+            case .endOfFile:
+                peerFinishedSending = true
+                // A complete request may still be buffered (e.g. a client that half-closes after
+                // sending); answer it, then close.
+                processInput()
+                if !isClosed && machine.isReading && outgoing.isEmpty { close() }
+                suspendReading()
+                return
+            }
+        }
+    }
+
+    /// One `recv`, straight into the body for large `Content-Length` bodies, else into the buffer.
+    private func receive() throws(SocketError) -> Socket.ReceiveResult {
+        if input.readableCount == 0, let remaining = parser.remainingContentLength, remaining >= 4096,
+            exchange?.fixedBody == true, var ex = exchange
+        {
+            exchange = nil  // keep `ex.body` uniquely referenced while recv writes into it
+            defer { exchange = ex }
+            let start = ex.bodyFilled
+            let outcome = ex.body.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in
+                    try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + remaining)]))
+                }
+            }
+            let result = try outcome.get()
+            if case .bytes(let n) = result {
+                ex.bodyFilled += n
+                ex.bytesIn += n
+                parser.didReceiveBodyDirectly(n)
+            }
+            return result
+        }
+        var result = Socket.ReceiveResult.wouldBlock
+        var failure: SocketError?
+        _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
+            let outcome = Result { () throws(SocketError) in
+                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096))))
+            }
+            switch outcome {
+            case .success(let r): result = r
+            case .failure(let e):
+                failure = e
+                return 0
+            }
+            if case .bytes(let n) = result { return n }
+            return 0
+        }
+        if let failure { throw failure }
+        return result
+    }
+
+    /// Parses and answers buffered requests until more bytes are needed or a response is pending.
+    private func processInput() {
+        guard !processing else { return }
+        processing = true
+        defer { processing = false }
+        while !isClosed && machine.isReading {
+            let event: HTTPRequestParser.Event
+            do {
+                event = try parser.next(&input)
+            } catch {
+                protocolError(error)
+                return
+            }
+            switch event {
+            case .needMoreData:
+                return
+            case .head(let head):
+                onHead(head)
+            case .body(let range):
+                onBody(range)
+            case .end:
+                onEnd()
+            }
+        }
+    }
+
+    private func onHead(_ head: HTTPRequestHead) {
+        let now = Socket.monotonicNanoseconds()
+        let start: UInt64
+        if case .readingHead(let since) = machine.phase { start = since } else { start = now }
+        machine.headReceived(at: now)
+        var ex = Exchange(head: head, start: start, bytesIn: head.headByteCount)
+        switch core.router.match(head.method, path: head.path) {
+        case .found(let route, let parameters):
+            ex.route = route
+            ex.parameters = parameters
+        case .notFound:
+            ex.pendingResponse = Router.notFoundResponse(head.path)
+        case .methodNotAllowed(let allow):
+            ex.pendingResponse = Router.methodNotAllowedResponse(head.method, allow: allow)
+        }
+        if let pending = ex.pendingResponse, head.hasBody {
+            // Answer before reading the body (and without 100 Continue), then close.
+            exchange = ex
+            respond(pending, forceClose: true)
+            return
+        }
+        switch head.framing {
+        case .length(let n) where head.contentCoding == .identity:
+            ex.body = [UInt8](repeating: 0, count: n)
+            ex.fixedBody = true
+        case .length(let n):
+            ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
+        case .chunked, .none:
+            break
+        }
+        if head.contentCoding == .gzip {
+            ex.inflater = GzipInflater(maxOutput: configuration.maxDecompressedBody)
+        }
+        exchange = ex
+        // RFC 9110 §10.1.1: 100 Continue once limits and routing passed, if the body is not here yet.
+        if head.expectContinue && input.readableCount == 0 {
+            enqueue(Outgoing(head: ResponseEncoder.continueHead, body: .empty, bodyCount: 0))
+            flush()
+        }
+    }
+
+    private func onBody(_ range: Range<Int>) {
+        guard var ex = exchange else { return }
+        exchange = nil
+        ex.bytesIn += range.count
+        if let inflater = ex.inflater {
+            let outcome = input.storage.withUnsafeBytes { raw in
+                Result { () throws(GzipInflater.Failure) in
+                    try inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[range]), into: &ex.body)
+                }
+            }
+            if case .failure(let failure) = outcome {
+                exchange = ex
+                gzipFailed(failure)
+                return
+            }
+        } else if ex.fixedBody {
+            let start = ex.bodyFilled
+            ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
+            ex.bodyFilled += range.count
+        } else {
+            ex.body.append(contentsOf: input.storage[range])
+        }
+        exchange = ex
+    }
+
+    private func gzipFailed(_ failure: GzipInflater.Failure) {
+        switch failure {
+        case .tooLarge:
+            respond(
+                .problem(
+                    status: .contentTooLarge,
+                    code: "body_too_large",
+                    detail: "the decompressed body is larger than \(configuration.maxDecompressedBody) bytes"
+                ),
+                forceClose: true
+            )
+        case .corrupt:
+            respond(
+                .problem(status: .badRequest, code: "bad_request", detail: "the body is not a single valid gzip member"),
+                forceClose: true
+            )
+        }
+    }
+
+    private func onEnd() {
+        guard var ex = exchange else { return }
+        if let inflater = ex.inflater {
+            do {
+                try inflater.finish()
+            } catch {
+                gzipFailed(error)
+                return
+            }
+            ex.inflater = nil
+        }
+        if let pending = ex.pendingResponse {
+            respond(pending, forceClose: false)
+            return
+        }
+        guard let route = ex.route else { return }
+        let body = ex.body
+        ex.body = []
+        exchange = ex
+        let request = HTTPRequest(
+            method: ex.head.method,
+            path: ex.head.path,
+            query: ex.head.query,
+            version: ex.head.version,
+            headers: ex.head.headers,
+            body: body,
+            pathParameters: ex.parameters,
+            routePattern: route.pattern,
+            remoteAddress: remoteAddress
+        )
+        machine.requestReceived()
+        switch route.handler {
+        case .respond(let handler, .inline):
+            respond(Router.run(handler, request), forceClose: false)
+        case .respond(let handler, .worker):
+            suspendReading()
+            core.workerQueue.async { [self] in
+                let response = Router.run(handler, request)
+                queue.async { self.respond(response, forceClose: false) }
+            }
+        case .deferred(let handler):
+            suspendReading()
+            let responder = HTTPResponder { [self] response in
+                queue.async { self.respond(response, forceClose: false) }
+            }
+            handler(request, responder)
+        }
+    }
+
+    private func protocolError(_ error: HTTPParserError) {
+        var response = HTTPResponse.problem(status: error.status, code: error.code, detail: error.detail)
+        if error == .unsupportedContentEncoding { response.headers.add(name: "Accept-Encoding", value: "gzip") }
+        core.logger.debug("rejected request", metadata: ["peer": "\(remoteAddress)", "status": "\(error.status.code)"])
+        respond(response, forceClose: true)
+    }
+
+    // MARK: - Writing
+
+    /// Queues the final response for the current request (or a protocol error) and writes it.
+    private func respond(_ response: HTTPResponse, forceClose: Bool) {
+        guard !isClosed, completion == nil else { return }
+        let ex = exchange
+        exchange = nil
+        let head = ex?.head
+        // A request whose body was not fully read (answered early) cannot be followed on this
+        // connection, so only a response after the request's end may keep it open.
+        let keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
+            && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
+            && parser.isReadingHead
+        var response = response
+        let status = response.status
+        if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
+        let bodyCount = status.forbidsBody ? 0 : response.body.count
+        let sendBody = !status.forbidsBody && head?.method != .head
+        let connectionHeader: ResponseEncoder.ConnectionHeader =
+            !keepAlive ? .close : (head?.version.minor == 0 ? .keepAlive : .none)
+        let headBytes = ResponseEncoder.head(
+            status: status,
+            headers: response.headers,
+            contentLength: status.forbidsContentLength || status.code == 304 ? nil : bodyCount,
+            connection: connectionHeader,
+            dateLine: core.dateCache.headerLine()
+        )
+        let outgoingBody: HTTPBody = sendBody && bodyCount > 0 ? response.body : .empty
+        let wireBytes = headBytes.count + outgoingBody.count
+        completion = Completion(
+            keepAlive: keepAlive,
+            record: RequestRecord(
+                method: head?.method,
+                path: head?.path,
+                routePattern: ex?.route?.pattern,
+                status: status,
+                duration: .zero,
+                bytesIn: ex?.bytesIn ?? 0,
+                bytesOut: wireBytes,
+                remoteAddress: remoteAddress
+            )
+        )
+        if let ex { completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start)) }
+        enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count))
+        machine.wrote(at: Socket.monotonicNanoseconds())
+        flush()
+    }
+
+    /// gzip for clients that accept it, when the body is large and of a compressible type.
+    private func compressIfUseful(_ response: inout HTTPResponse, request: HTTPRequestHead) {
+        guard configuration.responseCompression, response.body.count >= configuration.gzipMinimumSize,
+            !response.headers.contains("content-encoding")
+        else { return }
+        let type = (response.headers["content-type"] ?? "").lowercased()
+        if configuration.uncompressedContentTypes.contains(where: { type.hasPrefix($0) }) { return }
+        if !response.headers.containsToken("accept-encoding", in: "vary") {
+            response.headers.add(name: "Vary", value: "Accept-Encoding")
+        }
+        guard AcceptEncoding.acceptsGzip(request.headers) else { return }
+        guard let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }),
+            compressed.count < response.body.count
+        else { return }
+        response.body = .bytes(compressed)
+        response.headers.add(name: "Content-Encoding", value: "gzip")
+    }
+
+    private func enqueue(_ item: Outgoing) {
+        outgoing.append(item)
+    }
+
+    /// Writes as much as the socket takes; waits for writability on a partial write.
+    private func flush() {
+        while !isClosed, !outgoing.isEmpty {
+            var item = outgoing[0]
+            let written: Int?
+            let outcome = item.head.withUnsafeBytes { headRaw in
+                item.body.withUnsafeBytes { bodyRaw in
+                    Result { () throws(SocketError) in
+                        try socket.send(
+                            UnsafeRawBufferPointer(rebasing: headRaw[item.headSent...]),
+                            UnsafeRawBufferPointer(rebasing: bodyRaw[item.bodySent..<item.bodyCount])
+                        )
+                    }
+                }
+            }
+            switch outcome {
+            case .success(let n):
+                written = n
+            case .failure(let error):
+                core.logger.debug("send failed", metadata: ["peer": "\(remoteAddress)", "error": "\(error)"])
+                emitRecord()
+                close()
+                return
+            }
+            guard let n = written else {
+                outgoing[0] = item
+                armWriteSource()
+                return
+            }
+            let headLeft = item.head.count - item.headSent
+            if n >= headLeft {
+                item.headSent = item.head.count
+                item.bodySent += n - headLeft
+            } else {
+                item.headSent += n
+            }
+            if n > 0, case .writing = machine.phase { machine.wrote(at: Socket.monotonicNanoseconds()) }
+            if item.headSent == item.head.count && item.bodySent == item.bodyCount {
+                outgoing.removeFirst()
+            } else {
+                outgoing[0] = item
+            }
+        }
+        guard !isClosed else { return }
+        disarmWriteSource()
+        if let done = completion {
+            completion = nil
+            responseWritten(done)
+        }
+    }
+
+    private func armWriteSource() {
+        guard writeSource == nil else { return }
+        let source = DispatchSource.makeWriteSource(fileDescriptor: socket.descriptor, queue: queue)
+        source.setEventHandler { [unowned self] in self.flush() }
+        source.setCancelHandler { [self] in self.sourceCancelled() }
+        openSources += 1
+        writeSource = source
+        source.resume()
+    }
+
+    private func disarmWriteSource() {
+        if let source = writeSource {
+            writeSource = nil
+            source.cancel()
+        }
+    }
+
+    private func emitRecord() {
+        if let done = completion {
+            completion = nil
+            configuration.requestObserver?(done.record)
+        }
+    }
+
+    private func responseWritten(_ done: Completion) {
+        requestsServed += 1
+        configuration.requestObserver?(done.record)
+        let now = Socket.monotonicNanoseconds()
+        guard done.keepAlive else {
+            lingeringClose()
+            return
+        }
+        machine.responseFinished(at: now)
+        if input.readableCount > 0 { machine.bytesReceived(at: now) }
+        if closeRequested && input.readableCount == 0 {
+            close()
+            return
+        }
+        resumeReading()
+        processInput()
+    }
+
+    // MARK: - Closing
+
+    /// Half-closes and drains for up to `lingerTimeout`, so the last response is not destroyed by
+    /// an RST (RFC 9112 §9.6, http-rules.md F7).
+    private func lingeringClose() {
+        guard !isClosed else { return }
+        machine.startLingering(at: Socket.monotonicNanoseconds())
+        socket.shutdownWrite()
+        input.clear()
+        exchange = nil
+        resumeReading()
+        drainForLinger()
+    }
+
+    private func drainForLinger() {
+        for _ in 0..<16 {
+            var result = Socket.ReceiveResult.wouldBlock
+            var failed = false
+            input.clear()
+            _ = input.writeWithUnsafeMutableBytes(minimum: 4096) { free in
+                do {
+                    result = try socket.receive(into: free)
+                } catch {
+                    failed = true
+                }
+                return 0  // discard
+            }
+            if failed || result == .endOfFile {
+                close()
+                return
+            }
+            if result == .wouldBlock { return }
+        }
+    }
+
+    /// Called on `loop.queue` by the sweep.
+    func checkTimeout(now: UInt64) {
+        guard !isClosed else { return }
+        switch machine.timeoutAction(at: now) {
+        case .none:
+            if case .idle = machine.phase, input.readableCount == 0 { input.shrinkIfIdle(keep: 0) }
+        case .close:
+            close()
+        case .requestTimeout:
+            guard outgoing.isEmpty, completion == nil else {
+                close()
+                return
+            }
+            respond(
+                .problem(status: .requestTimeout, code: "request_timeout", detail: "the request was not received in time"),
+                forceClose: true
+            )
+        }
+    }
+
+    /// The server is shutting down: close if idle, else close after the current response.
+    func shutdownRequested() {
+        guard !isClosed else { return }
+        closeRequested = true
+        if case .idle = machine.phase, input.readableCount == 0, outgoing.isEmpty, completion == nil {
+            close()
+        }
+    }
+
+    /// Closes now (grace period over, timeouts, I/O errors).
+    func close() {
+        guard !isClosed else { return }
+        isClosed = true
+        machine.close()
+        outgoing.removeAll()
+        exchange = nil
+        input = InputBuffer()
+        loop.unregister(self)
+        if let source = writeSource {
+            writeSource = nil
+            source.cancel()
+        }
+        if let source = readSource {
+            readSource = nil
+            if readSuspended {
+                readSuspended = false
+                source.resume()
+            }
+            source.cancel()
+        }
+        if openSources == 0 { finishClose() }
+    }
+
+    private func sourceCancelled() {
+        openSources -= 1
+        if openSources == 0 && isClosed { finishClose() }
+    }
+
+    private var descriptorClosed = false
+
+    private func finishClose() {
+        guard !descriptorClosed else { return }
+        descriptorClosed = true
+        socket.close()
+        core.connectionClosed()
+    }
+
+    private func suspendReading() {
+        guard !readSuspended, let source = readSource else { return }
+        readSuspended = true
+        source.suspend()
+    }
+
+    private func resumeReading() {
+        guard readSuspended, let source = readSource else { return }
+        readSuspended = false
+        source.resume()
+    }
+}

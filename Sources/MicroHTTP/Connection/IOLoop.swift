@@ -1,0 +1,53 @@
+import Dispatch
+
+/// One serial I/O queue and the connections bound to it, with the shared timeout sweep.
+///
+/// `@unchecked Sendable`: `connections` and `timer` are only touched on `queue`.
+final class IOLoop: @unchecked Sendable {
+    let queue: DispatchQueue
+    private var connections: [ObjectIdentifier: Connection] = [:]
+    private var timer: (any DispatchSourceTimer)?
+
+    init(label: String) {
+        queue = DispatchQueue(label: label, qos: .userInitiated)
+    }
+
+    /// Starts the sweep that checks every connection's deadline each `interval`.
+    func startSweep(interval: Duration) {
+        queue.async {
+            let t = DispatchSource.makeTimerSource(queue: self.queue)
+            let ns = Int(interval.nanoseconds)
+            t.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 10))
+            t.setEventHandler { [unowned self] in self.sweep() }
+            t.resume()
+            self.timer = t
+        }
+    }
+
+    func stopSweep() {
+        queue.async {
+            self.timer?.cancel()
+            self.timer = nil
+        }
+    }
+
+    /// Call on `queue`.
+    func register(_ connection: Connection) {
+        connections[ObjectIdentifier(connection)] = connection
+    }
+
+    /// Call on `queue`.
+    func unregister(_ connection: Connection) {
+        connections[ObjectIdentifier(connection)] = nil
+    }
+
+    /// Call on `queue`: applies `body` to every connection (a snapshot, so `body` may close them).
+    func forEachConnection(_ body: (Connection) -> Void) {
+        for c in Array(connections.values) { body(c) }
+    }
+
+    private func sweep() {
+        let now = Socket.monotonicNanoseconds()
+        for c in Array(connections.values) { c.checkTimeout(now: now) }
+    }
+}

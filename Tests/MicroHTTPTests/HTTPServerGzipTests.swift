@@ -1,0 +1,165 @@
+import CZlib
+import Glibc
+@testable import MicroHTTP
+import Testing
+
+/// gzip request bodies (zip bombs included) and gzip responses, over real sockets.
+@Suite(.serialized) struct HTTPServerGzipTests {
+    func gzip(_ bytes: [UInt8]) throws -> [UInt8] {
+        try #require(bytes.withUnsafeBytes { GzipDeflater.compress($0, level: 6) })
+    }
+
+    /// gzip of `total` zero bytes, produced by streaming (never holds the plain data).
+    func zeroBomb(total: Int) -> [UInt8] {
+        var stream = z_stream()
+        _ = czlib_deflateInit2(&stream, 9, 15 + 16, 8, Z_DEFAULT_STRATEGY)
+        defer { deflateEnd(&stream) }
+        let zeros = [UInt8](repeating: 0, count: 1 << 20)
+        var out: [UInt8] = []
+        var chunk = [UInt8](repeating: 0, count: 1 << 16)
+        var remaining = total
+        while true {
+            let n = min(remaining, zeros.count)
+            remaining -= n
+            let flush = remaining == 0 ? Z_FINISH : Z_NO_FLUSH
+            zeros.withUnsafeBytes { z in
+                stream.next_in = UnsafeMutablePointer(mutating: z.baseAddress!.assumingMemoryBound(to: Bytef.self))
+                stream.avail_in = uInt(n)
+                repeat {
+                    chunk.withUnsafeMutableBytes { c in
+                        stream.next_out = c.baseAddress!.assumingMemoryBound(to: Bytef.self)
+                        stream.avail_out = uInt(c.count)
+                        _ = deflate(&stream, flush)
+                        out.append(contentsOf: c[0..<(c.count - Int(stream.avail_out))])
+                    }
+                } while stream.avail_out == 0
+            }
+            if remaining == 0 { break }
+        }
+        return out
+    }
+
+    /// Resident set size in bytes (this process: the server runs in-process).
+    func residentBytes() -> Int {
+        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
+        defer { fclose(f) }
+        var size = 0
+        var resident = 0
+        _ = withUnsafeMutablePointer(to: &size) { s in
+            withUnsafeMutablePointer(to: &resident) { r in
+                withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) }
+            }
+        }
+        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
+    }
+
+    @Test func gzipRequestBodyIsInflatedForTheHandler() throws {
+        let plain = Array(String(repeating: "{\"g\":[0.5,1.5]}", count: 1000).utf8)
+        let z = try gzip(plain)
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
+            #expect(try c.readResponse().text == "{\"n\":\(plain.count)}")
+            // Chunked and gzip together, in small chunks.
+            var chunked = Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            var i = 0
+            while i < z.count {
+                let part = z[i..<min(z.count, i + 100)]
+                chunked += Array(String(part.count, radix: 16).utf8) + [13, 10] + part + [13, 10]
+                i += 100
+            }
+            chunked += Array("0\r\n\r\n".utf8)
+            try c.send(chunked)
+            #expect(try c.readResponse().body == plain)
+        }
+    }
+
+    @Test(arguments: ["truncated", "trailing garbage", "two members", "zlib labelled gzip"])
+    func malformedGzipIs400(_ kind: String) throws {
+        let z = try gzip(Array("hello hello hello".utf8))
+        let body: [UInt8] =
+            switch kind {
+            case "truncated": Array(z.dropLast(3))
+            case "trailing garbage": z + [0x42]
+            case "two members": z + z
+            default: [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
+            }
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            let r = try c.readResponse()
+            #expect(r.status == 400)
+            #expect(r.header("Connection") == "close")
+        }
+    }
+
+    @Test func unsupportedContentEncodingIs415WithAcceptEncoding() throws {
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc")
+            let r = try c.readResponse()
+            #expect(r.status == 415)
+            #expect(r.header("Accept-Encoding") == "gzip")
+            #expect(r.text.contains("unsupported_media_type"))
+        }
+    }
+
+    @Test func gzipBombGets413QuicklyWithFlatMemory() throws {
+        let bomb = zeroBomb(total: 1 << 30)  // 1 GiB of zeros, about 1 MB compressed
+        #expect(bomb.count < 2 << 20)
+        try withServer(configure: { $0.maxDecompressedBody = 4 << 20 }) { _, port in
+            let before = residentBytes()
+            let start = nowMilliseconds()
+            let c = try TestClient(port: port)
+            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n".utf8) + bomb)
+            let r = try c.readResponse()
+            let elapsed = nowMilliseconds() - start
+            let growth = residentBytes() - before
+            #expect(r.status == 413)
+            #expect(r.text.contains("body_too_large"))
+            #expect(elapsed < 2000, "413 after \(elapsed) ms")
+            #expect(growth < 64 << 20, "RSS grew by \(growth) bytes")
+        }
+    }
+
+    @Test func responsesAreGzippedOnlyWhenAcceptedAndUseful() throws {
+        var router = Router()
+        let json = Array(String(repeating: "{\"key\":\"value\"},", count: 500).utf8)
+        router.on(.get, "/json", execution: .inline) { _ in .json(json) }
+        router.on(.get, "/small", execution: .inline) { _ in .json(Array("{}".utf8)) }
+        router.on(.get, "/floats", execution: .inline) { _ in
+            HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .buffer([Float](repeating: 0, count: 1000)))
+        }
+        try withServer(router) { _, port in
+            let c = try TestClient(port: port)
+            try c.send("GET /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br, gzip\r\n\r\n")
+            let zipped = try c.readResponse()
+            #expect(zipped.header("Content-Encoding") == "gzip")
+            #expect(zipped.header("Vary") == "Accept-Encoding")
+            #expect(zipped.body.count < json.count / 5)
+            #expect(zipped.header("Content-Length") == String(zipped.body.count))
+            let inflater = GzipInflater(maxOutput: 1 << 20)
+            var plain: [UInt8] = []
+            try zipped.body.withUnsafeBytes { raw in
+                try Result { () throws(GzipInflater.Failure) in try inflater.inflate(raw, into: &plain) }.get()
+            }
+            #expect(plain == json)
+            // HEAD gets the same headers, no body.
+            try c.send("HEAD /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            let head = try c.readResponse(headRequest: true)
+            #expect(head.header("Content-Length") == zipped.header("Content-Length"))
+            #expect(head.header("Content-Encoding") == "gzip")
+            try c.send("GET /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
+            let refused = try c.readResponse()
+            #expect(refused.header("Content-Encoding") == nil)
+            #expect(refused.header("Vary") == "Accept-Encoding")
+            #expect(refused.body == json)
+            try c.send("GET /small HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            #expect(try c.readResponse().header("Content-Encoding") == nil)
+            try c.send("GET /floats HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
+            let floats = try c.readResponse()
+            #expect(floats.header("Content-Encoding") == nil)
+            #expect(floats.body.count == 4000)
+        }
+    }
+}
