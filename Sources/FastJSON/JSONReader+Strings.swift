@@ -108,9 +108,9 @@ extension JSONReader {
 
     /// The value of the four hex digits at `i`.
     func hex4(at i: Int) throws(JSONError) -> UInt32 {
-        guard i &+ 4 <= bytes.count else { throw JSONError("expected four hex digits after '\\u'", offset: i) }
         var v: UInt32 = 0
         for k in 0 ..< 4 {
+            guard i &+ k < bytes.count else { throw JSONError("unterminated string", offset: i &+ k) }
             let c = bytes[i &+ k]
             let d: UInt8
             switch c {

@@ -182,7 +182,10 @@ public struct JSONReader: Sendable {
             throw JSONError("expected a string key, found \(Self.describe(c))", offset: offset)
         }
         let key = try scanString()
-        guard nextByte() == UInt8(ascii: ":") else { throw unexpected("':' after an object key", at: offset) }
+        guard let colon = nextByte() else { throw unexpected("':' after an object key", at: offset) }
+        guard colon == UInt8(ascii: ":") else {
+            throw JSONError("expected ':' after an object key, found \(Self.describe(colon))", offset: offset)
+        }
         offset &+= 1
         hasElement = true
         return key

@@ -107,7 +107,7 @@ import Testing
         #expect(written(0.0001) == "0.0001")
         #expect(written(1e16) == "1e+16")
         #expect(written(1.5e300) == "1.5e+300")
-        #expect(written(5e-324) == "5e-324")
+        #expect(written(Double.leastNonzeroMagnitude) == "5e-324")
         #expect(written(Float.leastNonzeroMagnitude) == "1e-45")
         #expect(written(Float.greatestFiniteMagnitude) == "3.4028235e+38")
         #expect(written(Float(-0.0123456)) == "-0.0123456")

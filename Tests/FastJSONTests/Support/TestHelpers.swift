@@ -1,5 +1,6 @@
 import FastJSON
 import Foundation
+import Testing
 
 /// glibc's correctly rounded `strtod`, the oracle for decimal-to-double conversion.
 func cStrtod(_ text: String) -> Double {
@@ -36,12 +37,15 @@ func written(_ value: Float) -> String {
     return String(decoding: writer.bytes, as: UTF8.self)
 }
 
-/// The error `body` throws, or nil.
-func jsonError(_ body: () throws(JSONError) -> Void) -> JSONError? {
+/// The `JSONError` `body` throws, or nil if it returns; any other error is recorded as a test failure.
+func jsonError(_ body: () throws -> Void, sourceLocation: SourceLocation = #_sourceLocation) -> JSONError? {
     do {
         try body()
         return nil
-    } catch {
+    } catch let error as JSONError {
         return error
+    } catch {
+        Issue.record("unexpected error \(error)", sourceLocation: sourceLocation)
+        return nil
     }
 }
