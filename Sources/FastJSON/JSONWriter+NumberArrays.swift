@@ -1,0 +1,129 @@
+/// An element type that `writeNumberArray` can format.
+protocol FormattableFloat {
+    /// The longest text `DecimalFormatter.write` produces for this type.
+    static var maxTextBytes: Int { get }
+    /// Writes the shortest round-trip text (or `null`) and returns its length.
+    static func format(_ value: Self, to p: UnsafeMutablePointer<UInt8>) -> Int
+}
+
+extension Float: FormattableFloat {
+    /// `-1.1754944e-38`, `-0.00012345678`: 15 bytes.
+    static var maxTextBytes: Int { 15 }
+    @inline(__always)
+    static func format(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
+}
+
+extension Double: FormattableFloat {
+    /// `-2.2250738585072014e-308`: 24 bytes.
+    static var maxTextBytes: Int { 24 }
+    @inline(__always)
+    static func format(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
+}
+
+extension JSONWriter {
+    /// Writes `values` (row-major) as nested JSON arrays of the given shape, each number as `writeFloat` does
+    /// (shortest round-trip decimal, `null` for non-finite values).
+    ///
+    /// `shape == []` writes the single value as a bare number; `shape == nil` (the default) writes a flat
+    /// array. Zero-length dimensions give empty arrays (`[2, 0]` is `[[],[]]`).
+    /// - Parameters:
+    ///   - values: the numbers, row-major; their count must be the product of `shape` (a precondition).
+    ///   - shape: the dimensions, each >= 0, or `nil` for `[values.count]`.
+    public mutating func writeNumberArray(_ values: UnsafeBufferPointer<Float>, shape: [Int]? = nil) {
+        writeNumbers(values, shape: shape ?? [values.count])
+    }
+
+    /// Writes `values` as nested arrays of `shape`; as the `UnsafeBufferPointer<Float>` overload.
+    public mutating func writeNumberArray(_ values: [Float], shape: [Int]? = nil) {
+        values.withUnsafeBufferPointer { writeNumbers($0, shape: shape ?? [$0.count]) }
+    }
+
+    /// Writes `values` (for example `parameters[offset ..< offset + count]`) as nested arrays of `shape`; as
+    /// the `UnsafeBufferPointer<Float>` overload.
+    public mutating func writeNumberArray(_ values: ArraySlice<Float>, shape: [Int]? = nil) {
+        values.withUnsafeBufferPointer { writeNumbers($0, shape: shape ?? [$0.count]) }
+    }
+
+    /// Writes `values` (row-major) as nested JSON arrays of the given shape, each number as `writeDouble`
+    /// does; otherwise as the `Float` overload.
+    public mutating func writeNumberArray(_ values: UnsafeBufferPointer<Double>, shape: [Int]? = nil) {
+        writeNumbers(values, shape: shape ?? [values.count])
+    }
+
+    /// Writes `values` as nested arrays of `shape`; as the `UnsafeBufferPointer<Double>` overload.
+    public mutating func writeNumberArray(_ values: [Double], shape: [Int]? = nil) {
+        values.withUnsafeBufferPointer { writeNumbers($0, shape: shape ?? [$0.count]) }
+    }
+
+    /// Writes `values` as nested arrays of `shape`; as the `UnsafeBufferPointer<Double>` overload.
+    public mutating func writeNumberArray(_ values: ArraySlice<Double>, shape: [Int]? = nil) {
+        values.withUnsafeBufferPointer { writeNumbers($0, shape: shape ?? [$0.count]) }
+    }
+
+    mutating func writeNumbers<T: FormattableFloat>(_ values: UnsafeBufferPointer<T>, shape: [Int]) {
+        // Count the elements and the arrays ('[' + ']' each); the counts are bounded by the buffer's size
+        // except for shapes with zero-length dimensions, which are checked for overflow.
+        var elements = 1
+        var arrays = 0
+        for dimension in shape {
+            precondition(dimension >= 0, "negative dimension in shape \(shape)")
+            arrays = arrays + elements
+            let (m, overflow) = elements.multipliedReportingOverflow(by: dimension)
+            precondition(!overflow, "shape \(shape) is too large")
+            elements = m
+        }
+        precondition(elements == values.count, "shape \(shape) has \(elements) elements, the buffer \(values.count)")
+        separate()
+        needsComma = true
+        let bound = values.count * (T.maxTextBytes + 1) + 3 * arrays
+        let oldCount = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: bound))
+        let written = bytes.withUnsafeMutableBufferPointer { buffer in
+            // This is safe: `bound` bytes from oldCount on are ours; every element takes at most
+            // maxTextBytes + 1 (with its comma) and every array at most 3 (`[]` and its comma).
+            let out = buffer.baseAddress.unsafelyUnwrapped + oldCount
+            if shape.isEmpty {
+                return T.format(values[0], to: out)
+            }
+            return Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out)
+        }
+        bytes.removeLast(bound - written)
+    }
+
+    /// Writes the array at `level` whose first element is `values[start]`; returns the bytes written.
+    static func writeLevel<T: FormattableFloat>(
+        _ values: UnsafeBufferPointer<T>,
+        shape: [Int],
+        level: Int,
+        start: Int,
+        to out: UnsafeMutablePointer<UInt8>
+    ) -> Int {
+        let n = shape[level]
+        out[0] = UInt8(ascii: "[")
+        if n == 0 {
+            out[1] = UInt8(ascii: "]")
+            return 2
+        }
+        var o = 1
+        if level == shape.count - 1 {
+            // This is safe: start + n <= values.count because the shape's product equals the count.
+            let base = values.baseAddress.unsafelyUnwrapped + start
+            for j in 0 ..< n {
+                o &+= T.format(base[j], to: out + o)
+                out[o] = UInt8(ascii: ",")
+                o &+= 1
+            }
+        } else {
+            var stride = 1
+            for k in (level + 1) ..< shape.count { stride *= shape[k] }
+            for j in 0 ..< n {
+                o &+= writeLevel(values, shape: shape, level: level + 1, start: start + j * stride, to: out + o)
+                out[o] = UInt8(ascii: ",")
+                o &+= 1
+            }
+        }
+        // Replace the last comma with the closing bracket.
+        out[o &- 1] = UInt8(ascii: "]")
+        return o
+    }
+}

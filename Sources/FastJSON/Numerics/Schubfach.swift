@@ -1,0 +1,169 @@
+/// Shortest round-trip decimals for binary32 and binary64 (Giulietti's Schubfach algorithm).
+///
+/// For a finite, non-zero `v`, `decimal(v)` returns `(d, e)` such that `d * 10^e` is a decimal with the fewest
+/// significant digits that rounds back to `v` (round to nearest, ties to even) and, among those, the one closest
+/// to `v` (an exact tie picks the even `d`). `d` has no trailing zeros. This is the choice Swift's
+/// `description` makes, which `ShortestDecimalTests` checks value by value.
+///
+/// Reference: R. Giulietti, "The Schubfach way to render doubles" (2020), as in OpenJDK's `DoubleToDecimal`,
+/// without Java's two-digit minimum (`Double.MIN_VALUE` is `5e-324` here, not `4.9E-324`).
+enum Schubfach {
+    /// floor(q * log10(2)) for |q| <= 5_456_721.
+    @inline(__always)
+    static func floorLog10Pow2(_ q: Int) -> Int { (q &* 661_971_961_083) >> 41 }
+
+    /// floor(log10(3/4 * 2^q)) for |q| <= 5_456_721.
+    @inline(__always)
+    static func floorLog10ThreeQuartersPow2(_ q: Int) -> Int { (q &* 661_971_961_083 &- 274_743_187_321) >> 41 }
+
+    /// floor(e * log2(10)) for |e| <= 1_838_394.
+    @inline(__always)
+    static func floorLog2Pow10(_ e: Int) -> Int { (e &* 913_124_641_741) >> 38 }
+
+    /// Removes trailing decimal zeros: `(d, e)` with `d * 10^e` unchanged.
+    @inline(__always)
+    static func stripZeros(_ d: UInt64, _ e: Int) -> (UInt64, Int) {
+        var d = d
+        var e = e
+        while true {
+            let q = d / 10
+            if q &* 10 != d { break }
+            d = q
+            e &+= 1
+        }
+        return (d, e)
+    }
+
+    // MARK: binary64
+
+    /// The shortest decimal of a finite non-zero double's magnitude.
+    @inline(__always)
+    static func decimal(_ v: Double) -> (significand: UInt64, exponent: Int) {
+        let bits = v.bitPattern
+        let t = bits & ((1 << 52) &- 1)
+        let bq = Int(truncatingIfNeeded: bits >> 52) & 0x7FF
+        if bq != 0 {
+            let mq = 1075 &- bq
+            let c = (1 << 52) | t
+            // Integers below 2^53: the integer itself is the shortest decimal.
+            if mq > 0 && mq < 53 {
+                let f = c >> UInt64(mq)
+                if f << UInt64(mq) == c { return stripZeros(f, 0) }
+            }
+            return decimal64(q: -mq, c: c)
+        }
+        return decimal64(q: -1074, c: t)
+    }
+
+    /// Rounds `cp * g * 2^-127` to odd, with `g = g1 * 2^63 + g0` (Schubfach §9.9).
+    @inline(__always)
+    static func roundToOdd(_ g1: UInt64, _ g0: UInt64, _ cp: UInt64) -> UInt64 {
+        let x1 = g0.multipliedFullWidth(by: cp).high
+        let y = g1.multipliedFullWidth(by: cp)
+        let z = (y.low >> 1) &+ x1
+        let vbp = y.high &+ (z >> 63)
+        return vbp | (((z & ((1 << 63) &- 1)) &+ ((1 << 63) &- 1)) >> 63)
+    }
+
+    @inline(__always)
+    static func decimal64(q: Int, c: UInt64) -> (significand: UInt64, exponent: Int) {
+        let out: UInt64 = c & 1
+        let cb = c << 2
+        let cbr = cb &+ 2
+        let cbl: UInt64
+        let k: Int
+        if c != 1 << 52 || q == -1074 {
+            cbl = cb &- 2
+            k = floorLog10Pow2(q)
+        } else {
+            // At a power of two the lower neighbour is half as far away.
+            cbl = cb &- 1
+            k = floorLog10ThreeQuartersPow2(q)
+        }
+        let h = UInt64(q &+ floorLog2Pow10(-k) &+ 2)
+        let index = 2 &* (k &+ 324)
+        let g1 = schubfachG[index]
+        let g0 = schubfachG[index &+ 1]
+        let vb = roundToOdd(g1, g0, cb << h)
+        let vbl = roundToOdd(g1, g0, cbl << h)
+        let vbr = roundToOdd(g1, g0, cbr << h)
+        let s = vb >> 2
+        // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval.
+        let sp10 = 10 &* (s / 10)
+        let tp10 = sp10 &+ 10
+        let upin = vbl &+ out <= sp10 << 2
+        let wpin = (tp10 << 2) &+ out <= vbr
+        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
+        let t = s &+ 1
+        let uin = vbl &+ out <= s << 2
+        let win = (t << 2) &+ out <= vbr
+        if uin != win { return stripZeros(uin ? s : t, k) }
+        // Both s and t round back to v: take the closer one, the even one on a tie.
+        let mid = (s &+ t) << 1
+        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
+        return stripZeros(pick, k)
+    }
+
+    // MARK: binary32
+
+    /// The shortest decimal of a finite non-zero float's magnitude.
+    @inline(__always)
+    static func decimal(_ v: Float) -> (significand: UInt64, exponent: Int) {
+        let bits = v.bitPattern
+        let t = UInt64(bits & ((1 << 23) &- 1))
+        let bq = Int(truncatingIfNeeded: bits >> 23) & 0xFF
+        if bq != 0 {
+            let mq = 150 &- bq
+            let c = (1 << 23) | t
+            if mq > 0 && mq < 24 {
+                let f = c >> UInt64(mq)
+                if f << UInt64(mq) == c { return stripZeros(f, 0) }
+            }
+            return decimal32(q: -mq, c: c)
+        }
+        return decimal32(q: -149, c: t)
+    }
+
+    /// Rounds `cp * g * 2^-95` to odd.
+    @inline(__always)
+    static func roundToOdd(_ g: UInt64, _ cp: UInt64) -> UInt64 {
+        let x1 = g.multipliedFullWidth(by: cp).high
+        let vbp = x1 >> 31
+        return vbp | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
+    }
+
+    @inline(__always)
+    static func decimal32(q: Int, c: UInt64) -> (significand: UInt64, exponent: Int) {
+        let out: UInt64 = c & 1
+        let cb = c << 2
+        let cbr = cb &+ 2
+        let cbl: UInt64
+        let k: Int
+        if c != 1 << 23 || q == -149 {
+            cbl = cb &- 2
+            k = floorLog10Pow2(q)
+        } else {
+            cbl = cb &- 1
+            k = floorLog10ThreeQuartersPow2(q)
+        }
+        let h = UInt64(q &+ floorLog2Pow10(-k) &+ 33)
+        // The 63-bit head of the 126-bit g, rounded up.
+        let g = schubfachG[2 &* (k &+ 324)] &+ 1
+        let vb = roundToOdd(g, cb << h)
+        let vbl = roundToOdd(g, cbl << h)
+        let vbr = roundToOdd(g, cbr << h)
+        let s = vb >> 2
+        let sp10 = 10 &* (s / 10)
+        let tp10 = sp10 &+ 10
+        let upin = vbl &+ out <= sp10 << 2
+        let wpin = (tp10 << 2) &+ out <= vbr
+        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
+        let t = s &+ 1
+        let uin = vbl &+ out <= s << 2
+        let win = (t << 2) &+ out <= vbr
+        if uin != win { return stripZeros(uin ? s : t, k) }
+        let mid = (s &+ t) << 1
+        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
+        return stripZeros(pick, k)
+    }
+}
