@@ -9,6 +9,7 @@ let package = Package(
         .library(name: "OptimizerCore", targets: ["OptimizerCore"]),
         .library(name: "MicroHTTP", targets: ["MicroHTTP"]),
         .library(name: "FastJSON", targets: ["FastJSON"]),
+        .library(name: "DurableStorage", targets: ["DurableStorage"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -27,7 +28,9 @@ let package = Package(
         // Streaming JSON reader and writer with exact float32/float64 round trips.
         .target(name: "FastJSON"),
         // Crash-safe files: an append-only checksummed log and atomic snapshots, with fsync policies.
-        .target(name: "DurableStorage"),
+        .target(name: "DurableStorage", dependencies: ["CDurableStorage"]),
+        // CRC-32C in C: SSE4.2 `crc32q` (three interleaved streams) behind a cpuid check, table fallback.
+        .target(name: "CDurableStorage"),
         // The product: sessions over HTTP, joining OptimizerCore and MicroHTTP.
         .target(
             name: "OptimizerService",
