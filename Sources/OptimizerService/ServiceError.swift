@@ -5,8 +5,8 @@
 public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The stable, machine-readable code (`shape_mismatch`); never changes meaning.
     public let code: String
-    /// The HTTP status the code maps to.
-    public let status: Int
+    /// The HTTP status code the code maps to.
+    public let statusCode: Int
     /// A sentence for humans naming the field and the value at fault.
     public let detail: String
     /// For `limit_exceeded`: which configured limit was hit.
@@ -14,18 +14,18 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     /// Extra response headers (e.g. `Accept` hints); rarely used.
     public let headers: [(String, String)]
 
-    public var description: String { "\(code) (\(status)): \(detail)" }
+    public var description: String { "\(code) (\(statusCode)): \(detail)" }
 
     private init(_ code: String, _ status: Int, _ detail: String, limit: String? = nil, headers: [(String, String)] = []) {
         self.code = code
-        self.status = status
+        self.statusCode = status
         self.detail = detail
         self.limit = limit
         self.headers = headers
     }
 
     public static func == (lhs: ServiceError, rhs: ServiceError) -> Bool {
-        lhs.code == rhs.code && lhs.status == rhs.status && lhs.detail == rhs.detail && lhs.limit == rhs.limit
+        lhs.code == rhs.code && lhs.statusCode == rhs.statusCode && lhs.detail == rhs.detail && lhs.limit == rhs.limit
     }
 
     /// 400: the body is not JSON (RFC 8259), with the byte offset where reading stopped.

@@ -154,9 +154,9 @@ paths:
       tags: [sessions]
       summary: Change hyperparameters between steps
       description: |
-        Changes the default group's hyperparameters (`optimizer`), a named group's
-        (`param_groups`), the clipping or the name. The optimizer `type` cannot change. While a
-        schedule runs, `optimizer.lr` sets the schedule's base lr. Changes apply from the next step.
+        Changes the default group's hyperparameters (`optimizer`) or the name. The optimizer `type`
+        cannot change. While a schedule runs, `optimizer.lr` sets the schedule's base lr. Changes
+        apply from the next step, in arrival order with steps.
       parameters:
         - $ref: '#/components/parameters/IfMatch'
         - $ref: '#/components/parameters/ContentEncoding'
@@ -499,6 +499,8 @@ components:
             - unknown_hyperparameter
             - invalid_hyperparameter
             - invalid_parameters
+            - unknown_field
+            - invalid_field
             - unknown_parameter
             - shape_mismatch
             - non_finite_gradient
@@ -644,19 +646,10 @@ components:
         name: {type: [string, 'null'], maxLength: 256}
         optimizer:
           type: object
-          description: hyperparameters of the session's optimizer type; `type`, if given, must equal the session's
+          description: |
+            default-group hyperparameters of the session's optimizer type; `type`, if given, must
+            equal the session's. While a schedule runs, `lr` sets the schedule's base lr.
           additionalProperties: true
-        param_groups:
-          type: array
-          description: overrides for existing groups, matched by their `params` list
-          items: {$ref: '#/components/schemas/ParamGroup'}
-        clip_grad_norm:
-          oneOf:
-            - $ref: '#/components/schemas/ClipGradNorm'
-            - type: 'null'
-        clip_grad_value:
-          type: [number, 'null']
-          minimum: 0
     ParameterInfo:
       type: object
       required: [name, shape, offset, count]

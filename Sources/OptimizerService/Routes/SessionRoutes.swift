@@ -1,0 +1,218 @@
+import Dispatch
+import FastJSON
+import MicroHTTP
+import OptimizerCore
+import Synchronization
+
+/// `POST /v1/sessions`, `GET /v1/sessions`, `GET|PATCH|DELETE /v1/sessions/{id}` and
+/// `GET /v1/sessions/{id}/checkpoint`.
+enum SessionRoutes {
+    static func register(on router: inout Router, context: ServiceContext) {
+        router.on(.post, "/v1/sessions") { request in try create(request, context) }
+        router.on(.get, "/v1/sessions") { _ in list(context) }
+        router.on(.get, "/v1/sessions/:id", execution: .inline) { request in
+            let session = try context.session(for: request)
+            let (summary, version) = session.state.withLock { (session.summary(of: $0), $0.version) }
+            let etag = session.etag(version: version)
+            if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
+                return HTTPResponse(status: .notModified, headers: ["ETag": etag])
+            }
+            var response = HTTPResponse.json(SessionWriter.summary(summary))
+            response.headers.add(name: "ETag", value: etag)
+            return response
+        }
+        router.onDeferred(.patch, "/v1/sessions/:id") { request, responder in
+            do {
+                let session = try context.session(for: request)
+                _ = try request.bodyFormat(allowBinary: false)
+                session.queue.async { responder.send(patch(request, session)) }
+            } catch {
+                responder.send(error: error)
+            }
+        }
+        router.on(.delete, "/v1/sessions/:id", execution: .inline) { request in
+            let session = try context.session(for: request)
+            if let ifMatch = request.headers["If-Match"] {
+                let version = session.state.withLock { $0.version }
+                guard session.matches(ifMatch: ifMatch, version: version) else {
+                    throw ServiceError.preconditionFailed(expected: ifMatch, current: session.etag(version: version))
+                }
+            }
+            guard let removed = context.registry.remove(session.id) else {
+                throw ServiceError.sessionNotFound(session.id.description)
+            }
+            removed.state.withLock { $0.deleted = true }
+            return HTTPResponse(status: .noContent)
+        }
+        router.on(.get, "/v1/sessions/:id/checkpoint") { request in
+            let session = try context.session(for: request)
+            let (body, version) = session.state.withLock { s in
+                let body: [UInt8]
+                switch s.engine {
+                case .float32(let e): body = CheckpointWriter.write(e.checkpoint(), name: s.name)
+                case .float64(let e): body = CheckpointWriter.write(e.checkpoint(), name: s.name)
+                }
+                return (body, s.version)
+            }
+            var response = HTTPResponse.json(body)
+            response.headers.add(name: "ETag", value: session.etag(version: version))
+            return response
+        }
+    }
+
+    // MARK: - Create
+
+    private static func create(_ request: HTTPRequest, _ context: ServiceContext) throws(ServiceError) -> HTTPResponse {
+        _ = try request.bodyFormat(allowBinary: false)
+        let session: Session
+        switch try CreateSessionRequest.parse(request.body) {
+        case .spec(let name, let dtype, let training, let parameters):
+            let spec: TrainingSpec
+            do {
+                spec = try TrainingSpec(training)
+            } catch {
+                throw ServiceError(error)
+            }
+            let layout = try parameters.layout()
+            session = try admit(context, name: name, spec: spec, layout: layout, dtype: dtype) { () throws(ServiceError) in
+                switch dtype {
+                case .float32: .float32(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Float.self)))
+                case .float64: .float64(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Double.self)))
+                }
+            }
+        case .restore(let checkpoint, let name):
+            let layout = try checkpoint.parameters.layout()
+            let spec: TrainingSpec
+            do {
+                spec = try TrainingSpec(checkpoint.training)
+            } catch {
+                throw ServiceError(error)
+            }
+            session = try admit(context, name: name ?? checkpoint.name, spec: spec, layout: layout, dtype: checkpoint.dtype) {
+                () throws(ServiceError) in
+                switch checkpoint.dtype {
+                case .float32: .float32(try restoreEngine(checkpoint.engineCheckpoint(as: Float.self)))
+                case .float64: .float64(try restoreEngine(checkpoint.engineCheckpoint(as: Double.self)))
+                }
+            }
+        }
+        let (summary, version) = session.state.withLock { (session.summary(of: $0), $0.version) }
+        var response = HTTPResponse.json(SessionWriter.summary(summary), status: .created)
+        response.headers.add(name: "Location", value: "/v1/sessions/\(session.id)")
+        response.headers.add(name: "ETag", value: session.etag(version: version))
+        return response
+    }
+
+    /// Checks the limits and reserves memory before `build` allocates any state, then registers the session.
+    private static func admit(
+        _ context: ServiceContext, name: String?, spec: TrainingSpec, layout: ParameterLayout, dtype: DType,
+        build: () throws(ServiceError) -> SessionEngine
+    ) throws(ServiceError) -> Session {
+        let limit = context.configuration.maxParametersPerSession
+        guard layout.totalCount <= limit else {
+            throw .limitExceeded(
+                limit: "max_parameters", status: 422,
+                "the session would hold \(layout.totalCount) parameters; the limit is \(limit) (--max-parameters)")
+        }
+        // Engine state plus one gradient buffer for a step in flight.
+        let (gradientBytes, o1) = layout.totalCount.multipliedReportingOverflow(by: dtype.byteWidth)
+        let (bytes, o2) = spec.stateBytes(parameterCount: layout.totalCount, dtype: dtype).addingReportingOverflow(gradientBytes)
+        let reservation = try context.registry.reserve(bytes: o1 || o2 ? Int.max : bytes, parameters: layout.totalCount)
+        do {
+            let engine = try build()
+            let session = Session(
+                id: SessionID.random(), engine: engine, name: name, reservedBytes: reservation.bytes,
+                idempotencyCapacity: context.configuration.idempotencyKeysPerSession)
+            context.registry.insert(session, for: reservation)
+            return session
+        } catch {
+            context.registry.release(reservation)
+            throw error
+        }
+    }
+
+    private static func makeEngine<S: WireScalar>(_ spec: TrainingSpec, _ layout: ParameterLayout, _ values: [S])
+        throws(ServiceError) -> OptimizerEngine<S>
+    {
+        do {
+            return try OptimizerEngine(spec: spec, layout: layout, initialValues: values)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    private static func restoreEngine<S: WireScalar>(_ checkpoint: EngineCheckpoint<S>) throws(ServiceError)
+        -> OptimizerEngine<S>
+    {
+        do {
+            return try OptimizerEngine(checkpoint: checkpoint)
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    // MARK: - List
+
+    private static func list(_ context: ServiceContext) -> HTTPResponse {
+        let sessions = context.registry.all()
+        var writer = JSONWriter(reservingCapacity: 64 + 600 * sessions.count)
+        writer.beginObject()
+        writer.writeKey("sessions")
+        writer.beginArray()
+        for session in sessions { SessionWriter.writeSummary(session.summary(), to: &writer) }
+        writer.endArray()
+        writer.endObject()
+        return .json(writer.bytes)
+    }
+
+    // MARK: - Patch
+
+    static let patchMembers = ["name", "optimizer"]
+
+    /// Runs on the session's queue: changes the name and/or default-group hyperparameters.
+    private static func patch(_ request: HTTPRequest, _ session: Session) -> HTTPResponse {
+        do {
+            var reader = JSONReader(request.body)
+            var name: String??
+            var optimizer: ConfigValue?
+            var seen: Set<String> = []
+            try WireReading.object(&reader, what: "the body") { (key, reader) throws(ServiceError) in
+                guard seen.insert(key).inserted else { throw .invalidField("member \"\(key)\" is given twice") }
+                switch key {
+                case "name": name = .some(try WireReading.optionalName(&reader))
+                case "optimizer":
+                    let value = try WireReading.value(&reader, context: "optimizer")
+                    guard value.objectValue != nil else { throw .invalidField("\"optimizer\" must be an object") }
+                    optimizer = ConfigValue(value)
+                default: throw .unknownField(key, allowed: patchMembers)
+                }
+            }
+            try WireReading.finish(&reader)
+            guard !seen.isEmpty else { throw ServiceError.invalidField("the body changes nothing; give \"optimizer\" or \"name\"") }
+            let (summary, version) = try session.state.withLock { (s) throws(ServiceError) -> (SessionSummary, UInt64) in
+                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
+                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
+                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
+                }
+                if let optimizer {
+                    do throws(OptimizerError) {
+                        try s.engine.update(optimizer: optimizer)
+                    } catch {
+                        throw ServiceError(error)
+                    }
+                }
+                if let name { s.name = name }
+                s.version += 1
+                s.updatedAt = .now()
+                return (session.summary(of: s), s.version)
+            }
+            var response = HTTPResponse.json(SessionWriter.summary(summary))
+            response.headers.add(name: "ETag", value: session.etag(version: version))
+            return response
+        } catch let error as ServiceError {
+            return error.response()
+        } catch {
+            return ServiceError.internalError().response()
+        }
+    }
+}

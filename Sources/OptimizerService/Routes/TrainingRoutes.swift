@@ -1,0 +1,269 @@
+import Dispatch
+import FastJSON
+import MicroHTTP
+import OptimizerCore
+import Synchronization
+
+/// `POST /v1/sessions/{id}/step` and `GET|PUT /v1/sessions/{id}/parameters`.
+///
+/// Changes are queued on the session's serial queue as soon as their head and body have arrived,
+/// so they apply in arrival order; decoding, the step and encoding the answer run there, off the I/O
+/// queues, and the lock is held only while the engine changes.
+enum TrainingRoutes {
+    static func register(on router: inout Router, context: ServiceContext) {
+        router.onDeferred(.post, "/v1/sessions/:id/step") { request, responder in
+            do {
+                let session = try context.session(for: request)
+                let format = try request.bodyFormat(allowBinary: true)
+                let responseFormat = try request.responseFormat(preferred: format)
+                let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
+                    try IdempotencyClaim.begin(key: key, on: session)
+                }
+                session.queue.async {
+                    responder.send(step(request, session, context, format, responseFormat, claim))
+                }
+            } catch {
+                responder.send(error: error)
+            }
+        }
+        router.onDeferred(.put, "/v1/sessions/:id/parameters") { request, responder in
+            do {
+                let session = try context.session(for: request)
+                let format = try request.bodyFormat(allowBinary: true)
+                let responseFormat = try request.responseFormat(preferred: format)
+                session.queue.async { responder.send(put(request, session, format, responseFormat)) }
+            } catch {
+                responder.send(error: error)
+            }
+        }
+        router.on(.get, "/v1/sessions/:id/parameters") { request in
+            let session = try context.session(for: request)
+            let responseFormat = try request.responseFormat(preferred: .json)
+            let (step, values, version) = session.state.withLock { ($0.engine.stepCount, $0.engine.parameterValues, $0.version) }
+            if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
+                return HTTPResponse(status: .notModified, headers: ["ETag": session.etag(version: version)])
+            }
+            return parametersResponse(
+                session, step: step, values: values, version: version, format: responseFormat, minimal: false)
+        }
+    }
+
+    // MARK: - Step
+
+    /// Runs on the session's queue.
+    private static func step(
+        _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
+        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?
+    ) -> HTTPResponse {
+        let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
+        do {
+            if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
+                return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat)
+            }
+            let (gradients, present) = try decodeGradients(request.body, format: format, session: session)
+            let (report, values, version) = try session.state.withLock {
+                (s) throws(ServiceError) -> (StepReport, TensorValues, UInt64) in
+                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
+                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
+                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
+                }
+                let start = DispatchTime.now().uptimeNanoseconds
+                let report: StepReport
+                do throws(OptimizerError) {
+                    report = try s.engine.step(gradients: gradients, present: present)
+                } catch {
+                    throw ServiceError(error)
+                }
+                context.metrics.recordStep(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
+                s.version += 1
+                s.updatedAt = .now()
+                if let claim, let digest { s.idempotency.complete(claim.key, digest: digest, report: report) }
+                return (report, s.engine.parameterValues, s.version)
+            }
+            return stepResponse(session, report, values, version, request, responseFormat)
+        } catch {
+            claim?.cancel(on: session)
+            return error.response()
+        }
+    }
+
+    private static func decodeGradients(_ body: [UInt8], format: BodyFormat, session: Session) throws(ServiceError)
+        -> (TensorValues, [Bool])
+    {
+        switch session.dtype {
+        case .float32:
+            let input = try decode(body, format: format, layout: session.layout, role: .gradient, as: Float.self)
+            return (.float32(input.values), input.present)
+        case .float64:
+            let input = try decode(body, format: format, layout: session.layout, role: .gradient, as: Double.self)
+            return (.float64(input.values), input.present)
+        }
+    }
+
+    /// Reads `{"gradients": {...}}` / `{"parameters": {...}}` or a binary body.
+    private static func decode<S: WireScalar>(
+        _ body: [UInt8], format: BodyFormat, layout: ParameterLayout, role: TensorInput<S>.Role, as type: S.Type
+    ) throws(ServiceError) -> TensorInput<S> {
+        var input = TensorInput<S>(layout: layout, role: role)
+        switch format {
+        case .binary:
+            try input.readBinary(body)
+        case .json:
+            let member = role == .gradient ? "gradients" : "parameters"
+            var reader = JSONReader(body)
+            var found = false
+            try WireReading.object(&reader, what: "the body") { (key, reader) throws(ServiceError) in
+                guard key == member else { throw .unknownField(key, allowed: [member]) }
+                guard !found else { throw .invalidField("member \"\(member)\" is given twice") }
+                found = true
+                try input.readObject(&reader)
+            }
+            try WireReading.finish(&reader)
+            guard found else { throw .invalidField("\"\(member)\" is required") }
+        }
+        if role == .gradient, !input.present.contains(true) { throw .emptyStep() }
+        if role == .value, let missing = input.present.firstIndex(of: false) {
+            throw .shapeMismatch(
+                "value for parameter \"\(layout.entries[missing].name)\" is missing; PUT replaces every parameter")
+        }
+        return input
+    }
+
+    private static func stepResponse(
+        _ session: Session, _ report: StepReport, _ values: TensorValues, _ version: UInt64, _ request: HTTPRequest,
+        _ responseFormat: BodyFormat
+    ) -> HTTPResponse {
+        var headers: HTTPHeaders = [
+            "ETag": session.etag(version: version),
+            "Optd-Step": String(report.step),
+            "Optd-Lr": SessionWriter.numberText(report.lr),
+            "Optd-Grad-Norm": SessionWriter.numberText(report.gradNorm),
+        ]
+        let minimal = request.prefersMinimalReturn
+        if responseFormat == .binary, !minimal {
+            headers.add(name: "Content-Type", value: BodyFormat.binary.mediaType)
+            return HTTPResponse(status: .ok, headers: headers, body: values.body)
+        }
+        var writer = JSONWriter(
+            reservingCapacity: minimal ? 96 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
+        writer.beginObject()
+        writer.writeKey("step")
+        writer.writeInt(report.step)
+        writer.writeKey("lr")
+        writer.writeDouble(report.lr)
+        writer.writeKey("grad_norm")
+        writer.writeDouble(report.gradNorm)
+        if !minimal { SessionWriter.writeParameters(values, layout: session.layout, to: &writer) }
+        writer.endObject()
+        headers.add(name: "Content-Type", value: BodyFormat.json.mediaType)
+        return HTTPResponse(status: .ok, headers: headers, body: .bytes(writer.bytes))
+    }
+
+    // MARK: - Parameters
+
+    /// Runs on the session's queue.
+    private static func put(_ request: HTTPRequest, _ session: Session, _ format: BodyFormat, _ responseFormat: BodyFormat)
+        -> HTTPResponse
+    {
+        do {
+            let values: TensorValues
+            switch session.dtype {
+            case .float32:
+                values = .float32(try decode(request.body, format: format, layout: session.layout, role: .value, as: Float.self).values)
+            case .float64:
+                values = .float64(try decode(request.body, format: format, layout: session.layout, role: .value, as: Double.self).values)
+            }
+            let (step, current, version) = try session.state.withLock {
+                (s) throws(ServiceError) -> (Int, TensorValues, UInt64) in
+                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
+                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
+                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
+                }
+                do throws(OptimizerError) {
+                    try s.engine.setParameters(values)
+                } catch {
+                    throw ServiceError(error)
+                }
+                s.version += 1
+                s.updatedAt = .now()
+                return (s.engine.stepCount, s.engine.parameterValues, s.version)
+            }
+            return parametersResponse(
+                session, step: step, values: current, version: version, format: responseFormat,
+                minimal: request.prefersMinimalReturn)
+        } catch {
+            return error.response()
+        }
+    }
+
+    /// `{"step": n, "parameters": {...}}`, or the raw parameters with `Optd-Step`.
+    private static func parametersResponse(
+        _ session: Session, step: Int, values: TensorValues, version: UInt64, format: BodyFormat, minimal: Bool
+    ) -> HTTPResponse {
+        var headers: HTTPHeaders = ["ETag": session.etag(version: version), "Optd-Step": String(step)]
+        if format == .binary, !minimal {
+            headers.add(name: "Content-Type", value: BodyFormat.binary.mediaType)
+            return HTTPResponse(status: .ok, headers: headers, body: values.body)
+        }
+        var writer = JSONWriter(
+            reservingCapacity: minimal ? 32 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
+        writer.beginObject()
+        writer.writeKey("step")
+        writer.writeInt(step)
+        if !minimal { SessionWriter.writeParameters(values, layout: session.layout, to: &writer) }
+        writer.endObject()
+        headers.add(name: "Content-Type", value: BodyFormat.json.mediaType)
+        return HTTPResponse(status: .ok, headers: headers, body: .bytes(writer.bytes))
+    }
+}
+
+extension TensorValues {
+    /// The values as a response body, sent in place (little-endian IEEE 754).
+    var body: HTTPBody {
+        switch self {
+        case .float32(let v): .buffer(v)
+        case .float64(let v): .buffer(v)
+        }
+    }
+}
+
+/// An `Idempotency-Key` claimed for a step: pending from arrival until the step is applied, so a
+/// concurrent retry gets 409.
+struct IdempotencyClaim: Sendable {
+    let key: String
+    /// What the key held before this request (a finished step, or nothing).
+    let previous: IdempotencyCache.Entry?
+
+    /// Claims `key` on arrival, or throws 409 while another request with it is pending.
+    static func begin(key: String, on session: Session) throws(ServiceError) -> IdempotencyClaim {
+        guard key.isValidIdempotencyKey else {
+            throw .invalidField("Idempotency-Key must be 1 to 255 visible ASCII characters")
+        }
+        return try session.state.withLock { (s) throws(ServiceError) -> IdempotencyClaim in
+            let previous = s.idempotency[key]
+            guard s.idempotency.begin(key) else { throw .idempotencyConflict(key) }
+            return IdempotencyClaim(key: key, previous: previous)
+        }
+    }
+
+    /// For a key that already produced a step: the replayed answer (same body) or a 422 (another body).
+    /// Nil when the key is new and the step must be applied.
+    func replay(digest: BodyDigest, on session: Session) throws(ServiceError)
+        -> (report: StepReport, values: TensorValues, version: UInt64)?
+    {
+        guard case .done(let recorded, let report) = previous else { return nil }
+        return try session.state.withLock { (s) throws(ServiceError) in
+            s.idempotency.cancel(key, restoring: previous)
+            guard !s.deleted else { throw .sessionNotFound(session.id.description) }
+            guard recorded == digest else { throw .idempotencyKeyReused(key) }
+            return (report, s.engine.parameterValues, s.version)
+        }
+    }
+
+    /// Releases the claim after a failed request (the key keeps its earlier result, if any).
+    func cancel(on session: Session) {
+        session.state.withLock { s in
+            if s.idempotency[key] == .pending { s.idempotency.cancel(key, restoring: previous) }
+        }
+    }
+}

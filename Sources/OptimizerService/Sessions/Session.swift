@@ -1,0 +1,70 @@
+import Dispatch
+import OptimizerCore
+import Synchronization
+
+/// One optimizer session: its engine and bookkeeping behind a lock, and a serial queue on which
+/// every change runs, so that changes apply one at a time in arrival order while readers only take
+/// the lock (and never see a half-applied step).
+///
+/// This is `Sendable` because all mutable state is inside `state`, a `Mutex`.
+final class Session: Sendable {
+    /// Mutable state, guarded by the session's lock.
+    struct State: Sendable {
+        var engine: SessionEngine
+        var name: String?
+        var updatedAt: Timestamp
+        /// Incremented by every change; the ETag is derived from it.
+        var version: UInt64 = 0
+        var idempotency: IdempotencyCache
+        /// Set when the session is deleted; queued changes then answer 404.
+        var deleted = false
+    }
+
+    let id: SessionID
+    let dtype: DType
+    let layout: ParameterLayout
+    let createdAt: Timestamp
+    /// Bytes reserved against the memory budget (engine state plus one gradient buffer).
+    let reservedBytes: Int
+    /// Runs every change (step, PUT, PATCH) in arrival order.
+    let queue: DispatchQueue
+    let state: Mutex<State>
+
+    init(id: SessionID, engine: SessionEngine, name: String?, reservedBytes: Int, idempotencyCapacity: Int) {
+        self.id = id
+        self.dtype = engine.dtype
+        self.layout = engine.layout
+        let now = Timestamp.now()
+        self.createdAt = now
+        self.reservedBytes = reservedBytes
+        self.queue = DispatchQueue(label: "optd.session.\(id)", qos: .userInitiated)
+        self.state = Mutex(
+            State(engine: engine, name: name, updatedAt: now, idempotency: IdempotencyCache(capacity: idempotencyCapacity)))
+    }
+
+    /// The entity tag of a state version: opaque, quoted, and different for every change.
+    func etag(version: UInt64) -> String {
+        "\"\(id.description.prefix(8))-\(version)\""
+    }
+
+    /// The summary as of now.
+    func summary() -> SessionSummary {
+        state.withLock { s in summary(of: s) }
+    }
+
+    /// The summary of a locked state.
+    func summary(of s: State) -> SessionSummary {
+        SessionSummary(
+            id: id, name: s.name, dtype: dtype, step: s.engine.stepCount, lr: s.engine.lr, spec: s.engine.spec,
+            layout: layout, createdAt: createdAt, updatedAt: s.updatedAt)
+    }
+
+    /// Whether `If-Match` (a list of entity tags, or `*`) matches the current version.
+    func matches(ifMatch header: String, version: UInt64) -> Bool {
+        let current = etag(version: version)
+        return header.split(separator: ",").contains { tag in
+            let t = tag.trimmingSpaces()
+            return t == "*" || t == current
+        }
+    }
+}

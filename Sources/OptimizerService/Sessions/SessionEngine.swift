@@ -1,0 +1,134 @@
+public import OptimizerCore
+
+/// A session's optimizer engine in its dtype: the one place that switches on float32 / float64, so
+/// the rest of the service handles sessions without generics.
+public enum SessionEngine: Sendable {
+    case float32(OptimizerEngine<Float>)
+    case float64(OptimizerEngine<Double>)
+
+    /// The dtype of parameters, gradients and state.
+    public var dtype: DType {
+        switch self {
+        case .float32: .float32
+        case .float64: .float64
+        }
+    }
+
+    /// The validated training spec (optimizer, schedule, clipping, groups).
+    public var spec: TrainingSpec {
+        switch self {
+        case .float32(let e): e.spec
+        case .float64(let e): e.spec
+        }
+    }
+
+    /// Names, shapes and offsets of the parameters, in layout order.
+    public var layout: ParameterLayout {
+        switch self {
+        case .float32(let e): e.layout
+        case .float64(let e): e.layout
+        }
+    }
+
+    /// Steps applied so far.
+    public var stepCount: Int {
+        switch self {
+        case .float32(let e): e.stepCount
+        case .float64(let e): e.stepCount
+        }
+    }
+
+    /// The lr the next step's default group will use.
+    public var lr: Double {
+        switch self {
+        case .float32(let e): e.lr
+        case .float64(let e): e.lr
+        }
+    }
+
+    /// The parameters as a value that can be sent in place (copy-on-write: no copy is made here).
+    public var parameterValues: TensorValues {
+        switch self {
+        case .float32(let e): .float32(e.parameters)
+        case .float64(let e): .float64(e.parameters)
+        }
+    }
+
+    /// Applies one step from flat gradients in layout order; on error nothing changes.
+    public mutating func step(gradients: TensorValues, present: [Bool]) throws(OptimizerError) -> StepReport {
+        switch (self, gradients) {
+        case (.float32(var e), .float32(let g)):
+            self = .float32(placeholder32)
+            defer { self = .float32(e) }
+            return try e.step(gradients: g, present: present)
+        case (.float64(var e), .float64(let g)):
+            self = .float64(placeholder64)
+            defer { self = .float64(e) }
+            return try e.step(gradients: g, present: present)
+        default:
+            preconditionFailure("gradients decoded for another dtype")  // the decoder uses the session dtype
+        }
+    }
+
+    /// Overwrites every parameter (flat, layout order); optimizer state is kept.
+    public mutating func setParameters(_ values: TensorValues) throws(OptimizerError) {
+        switch (self, values) {
+        case (.float32(var e), .float32(let v)):
+            self = .float32(placeholder32)
+            defer { self = .float32(e) }
+            try e.setParameters(v)
+        case (.float64(var e), .float64(let v)):
+            self = .float64(placeholder64)
+            defer { self = .float64(e) }
+            try e.setParameters(v)
+        default:
+            preconditionFailure("values decoded for another dtype")
+        }
+    }
+
+    /// Changes default-group hyperparameters (`{"lr": 5e-4}`); the type cannot change.
+    public mutating func update(optimizer patch: ConfigValue) throws(OptimizerError) {
+        switch self {
+        case .float32(var e):
+            self = .float32(placeholder32)
+            defer { self = .float32(e) }
+            try e.update(optimizer: patch)
+        case .float64(var e):
+            self = .float64(placeholder64)
+            defer { self = .float64(e) }
+            try e.update(optimizer: patch)
+        }
+    }
+}
+
+/// Tiny engines swapped in while the real one is mutated outside the enum, so that the mutation
+/// happens on a uniquely referenced value (no copy of parameter or state arrays).
+private let placeholder32: OptimizerEngine<Float> = SessionEngine.makePlaceholder()
+private let placeholder64: OptimizerEngine<Double> = SessionEngine.makePlaceholder()
+
+extension SessionEngine {
+    fileprivate static func makePlaceholder<Scalar: EngineScalar>() -> OptimizerEngine<Scalar> {
+        // A one-element SGD engine: valid by construction (the values below satisfy every rule).
+        do {
+            let layout = try ParameterLayout([(name: "placeholder", shape: [1])])
+            return try OptimizerEngine(spec: TrainingSpec(optimizer: OptimizerSpec(kind: .sgd)), layout: layout,
+                                       initialValues: [0])
+        } catch {
+            preconditionFailure("the placeholder engine is valid: \(error)")
+        }
+    }
+}
+
+/// Flat tensor values in a session's dtype (parameters or gradients, layout order).
+public enum TensorValues: Sendable {
+    case float32([Float])
+    case float64([Double])
+
+    /// Number of elements.
+    public var count: Int {
+        switch self {
+        case .float32(let v): v.count
+        case .float64(let v): v.count
+        }
+    }
+}

@@ -1,0 +1,102 @@
+import OptimizerCore
+import Synchronization
+
+/// Every live session, with the resource limits enforced before any state is allocated: the number
+/// of sessions and the memory budget for all session state.
+final class SessionRegistry: Sendable {
+    /// Resources held for a session being created, counted against the limits until it is inserted
+    /// or released.
+    struct Reservation: Sendable {
+        let bytes: Int
+        let parameters: Int
+    }
+
+    private struct Inner {
+        var sessions: [SessionID: Session] = [:]
+        /// Creation order, for listing oldest first.
+        var order: [SessionID] = []
+        var pendingSessions = 0
+        var reservedBytes = 0
+        var parameters = 0
+    }
+
+    let maxSessions: Int
+    let memoryBudgetBytes: Int
+    private let inner = Mutex(Inner())
+
+    init(maxSessions: Int, memoryBudgetBytes: Int) {
+        self.maxSessions = maxSessions
+        self.memoryBudgetBytes = memoryBudgetBytes
+    }
+
+    /// Reserves room for one more session of `bytes` and `parameters`.
+    /// - Throws: `limit_exceeded` (507) naming `max_sessions` or `memory_budget`.
+    func reserve(bytes: Int, parameters: Int) throws(ServiceError) -> Reservation {
+        try inner.withLock { (inner) throws(ServiceError) -> Reservation in
+            guard inner.sessions.count + inner.pendingSessions < maxSessions else {
+                throw .limitExceeded(
+                    limit: "max_sessions", status: 507,
+                    "the service holds its maximum of \(maxSessions) sessions (--max-sessions); delete one first")
+            }
+            let (total, overflow) = inner.reservedBytes.addingReportingOverflow(bytes)
+            guard !overflow, total <= memoryBudgetBytes else {
+                throw .limitExceeded(
+                    limit: "memory_budget", status: 507,
+                    "this session needs \(bytes) bytes of state; \(memoryBudgetBytes - inner.reservedBytes) of the "
+                        + "memory budget of \(memoryBudgetBytes) bytes (--memory-budget) are free")
+            }
+            inner.pendingSessions += 1
+            inner.reservedBytes = total
+            inner.parameters += parameters
+            return Reservation(bytes: bytes, parameters: parameters)
+        }
+    }
+
+    /// Gives a reservation back (the create failed).
+    func release(_ reservation: Reservation) {
+        inner.withLock { inner in
+            inner.pendingSessions -= 1
+            inner.reservedBytes -= reservation.bytes
+            inner.parameters -= reservation.parameters
+        }
+    }
+
+    /// Makes a reserved session visible.
+    func insert(_ session: Session, for reservation: Reservation) {
+        inner.withLock { inner in
+            inner.pendingSessions -= 1
+            inner.sessions[session.id] = session
+            inner.order.append(session.id)
+        }
+    }
+
+    /// The session with `id`, if it exists.
+    func session(_ id: SessionID) -> Session? {
+        inner.withLock { $0.sessions[id] }
+    }
+
+    /// Removes the session and frees its resources; nil if there was none.
+    func remove(_ id: SessionID) -> Session? {
+        inner.withLock { inner in
+            guard let session = inner.sessions.removeValue(forKey: id) else { return nil }
+            inner.order.removeAll { $0 == id }
+            inner.reservedBytes -= session.reservedBytes
+            inner.parameters -= session.layout.totalCount
+            return session
+        }
+    }
+
+    /// Every session, oldest first.
+    func all() -> [Session] {
+        inner.withLock { inner in inner.order.compactMap { inner.sessions[$0] } }
+    }
+
+    /// Counts for `/metrics`.
+    func gauges() -> ServiceMetrics.Gauges {
+        inner.withLock { inner in
+            ServiceMetrics.Gauges(
+                sessions: inner.sessions.count, parameters: inner.parameters, stateBytes: inner.reservedBytes,
+                memoryBudgetBytes: memoryBudgetBytes)
+        }
+    }
+}

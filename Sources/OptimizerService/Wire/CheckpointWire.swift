@@ -1,0 +1,181 @@
+import FastJSON
+import OptimizerCore
+
+/// The checkpoint format's version member (`"format": "optd-checkpoint/1"`).
+let checkpointFormat = "optd-checkpoint/1"
+
+/// A checkpoint as read from a restore body, before the optimizer core validates it.
+///
+/// ```json
+/// {"format": "optd-checkpoint/1", "name": "demo", "dtype": "float32", "step": 2,
+///  "optimizer": {...}, "schedule": null, "clip_grad_norm": null, "clip_grad_value": null, "param_groups": [],
+///  "parameters": [{"name": "w", "shape": [2], "data": [0.1, 0.2]}],
+///  "state": {"w": {"step": 2, "exp_avg": [...], "exp_avg_sq": [...]}}}
+/// ```
+struct CheckpointInput: Sendable {
+    /// One state entry: a count or scalar (`step`, `mu_product`), or a flat tensor.
+    enum StateInput: Sendable {
+        case number(Double)
+        case tensor([Double])
+    }
+
+    var name: String?
+    var dtype: DType
+    var step: Int
+    var training: ConfigValue
+    var parameters: [ParameterInput]
+    var state: [(parameter: String, entries: [(name: String, value: StateInput)])]
+
+    static let members = ["format", "name", "dtype", "step", "optimizer", "schedule", "clip_grad_norm",
+                          "clip_grad_value", "param_groups", "parameters", "state"]
+
+    static func read(_ reader: inout JSONReader) throws(ServiceError) -> CheckpointInput {
+        var format: String?
+        var name: String?
+        var dtype: DType?
+        var step: Int?
+        var training: [(key: String, value: ConfigValue)] = []
+        var parameters: [ParameterInput]?
+        var state: [(parameter: String, entries: [(name: String, value: StateInput)])] = []
+        var seen: Set<String> = []
+        try WireReading.object(&reader, what: "\"checkpoint\"") { (key, reader) throws(ServiceError) in
+            guard seen.insert(key).inserted else { throw .invalidCheckpoint("member \"\(key)\" is given twice") }
+            switch key {
+            case "format": format = try WireReading.string(&reader, context: "checkpoint.format")
+            case "name": name = try WireReading.optionalName(&reader)
+            case "dtype": dtype = try WireReading.dtype(&reader)
+            case "step":
+                let value = try WireReading.value(&reader, context: "checkpoint.step")
+                guard let d = value.doubleValue, d >= 0, d == d.rounded(), d < 9.0e15 else {
+                    throw .invalidCheckpoint("\"step\" must be a non-negative integer, got \(value.encodedText)")
+                }
+                step = Int(d)
+            case _ where CreateSessionRequest.trainingMembers.contains(key):
+                training.append((key, ConfigValue(try WireReading.value(&reader, context: "checkpoint.\(key)"))))
+            case "parameters":
+                guard try WireReading.kind(&reader) == .array else {
+                    throw .invalidCheckpoint("\"parameters\" must be an array of {\"name\", \"shape\", \"data\"}")
+                }
+                parameters = try ParameterInputReader.read(&reader)
+            case "state": state = try readState(&reader)
+            default: throw .unknownField("checkpoint.\(key)", allowed: members)
+            }
+        }
+        guard format == checkpointFormat else {
+            throw .invalidCheckpoint("\"format\" must be \"\(checkpointFormat)\", got \(format.map { "\"\($0)\"" } ?? "nothing")")
+        }
+        guard let step else { throw .invalidCheckpoint("\"step\" is required") }
+        guard let parameters else { throw .invalidCheckpoint("\"parameters\" is required") }
+        if let missing = parameters.first(where: { $0.data == nil }) {
+            throw .invalidCheckpoint("parameter \"\(missing.name)\" has no \"data\"")
+        }
+        return CheckpointInput(name: name, dtype: dtype ?? .float32, step: step, training: .object(training),
+                               parameters: parameters, state: state)
+    }
+
+    private static func readState(_ reader: inout JSONReader) throws(ServiceError)
+        -> [(parameter: String, entries: [(name: String, value: StateInput)])]
+    {
+        var result: [(parameter: String, entries: [(name: String, value: StateInput)])] = []
+        try WireReading.object(&reader, what: "checkpoint.state") { (parameter, reader) throws(ServiceError) in
+            var entries: [(name: String, value: StateInput)] = []
+            try WireReading.object(&reader, what: "checkpoint.state.\(parameter)") { (name, reader) throws(ServiceError) in
+                let context = "checkpoint.state.\(parameter).\(name)"
+                switch try WireReading.kind(&reader) {
+                case .number:
+                    var values: [Double] = []
+                    var shape: [Int] = []
+                    try WireReading.numbers(&reader, into: &values, shape: &shape, context: context)
+                    entries.append((name, .number(values[0])))
+                case .array:
+                    entries.append((name, .tensor(try WireReading.flatData(&reader, context: context))))
+                default:
+                    throw .invalidCheckpoint("\(context) must be a number or a flat array of numbers")
+                }
+            }
+            result.append((parameter, entries))
+        }
+        return result
+    }
+
+    /// The core's checkpoint in the session dtype; the core then validates names, counts and steps.
+    func engineCheckpoint<S: WireScalar>(as type: S.Type) throws(ServiceError) -> EngineCheckpoint<S> {
+        let spec: TrainingSpec
+        do {
+            spec = try TrainingSpec(training)
+        } catch {
+            throw ServiceError(error)
+        }
+        let layout = try parameters.layout()
+        let values = try parameters.flatValues(layout: layout, as: S.self)
+        var states: [ParameterState<S>] = []
+        for (parameter, entries) in state {
+            var converted: [StateEntry<S>] = []
+            for (name, value) in entries {
+                switch value {
+                case .number(let x) where name == "step":
+                    guard x >= 0, x == x.rounded(), x < 9.0e15 else {
+                        throw .invalidCheckpoint("state.\(parameter).step must be a non-negative integer, got \(x)")
+                    }
+                    converted.append(StateEntry(name: name, value: .count(Int(x))))
+                case .number(let x):
+                    converted.append(StateEntry(name: name, value: .scalar(S(x))))
+                case .tensor(let xs):
+                    converted.append(StateEntry(name: name, value: .tensor(xs.map { S($0) })))
+                }
+            }
+            states.append(ParameterState(name: parameter, entries: converted))
+        }
+        return EngineCheckpoint(spec: spec, layout: layout, stepCount: step, parameters: values, states: states)
+    }
+}
+
+/// Writes checkpoints as JSON (`GET /v1/sessions/{id}/checkpoint`).
+enum CheckpointWriter {
+    static func write<S: WireScalar>(_ checkpoint: EngineCheckpoint<S>, name: String?) -> [UInt8] {
+        var writer = JSONWriter(reservingCapacity: 256 + checkpoint.parameters.count * 24)
+        writer.beginObject()
+        writer.writeKey("format")
+        writer.writeString(checkpointFormat)
+        writer.writeKey("name")
+        if let name { writer.writeString(name) } else { writer.writeNull() }
+        writer.writeKey("dtype")
+        writer.writeString(S.dtype.rawValue)
+        writer.writeKey("step")
+        writer.writeInt(checkpoint.stepCount)
+        SessionWriter.writeTrainingMembers(checkpoint.spec, to: &writer)
+        writer.writeKey("parameters")
+        writer.beginArray()
+        for entry in checkpoint.layout.entries {
+            writer.beginObject()
+            writer.writeKey("name")
+            writer.writeString(entry.name)
+            writer.writeKey("shape")
+            writer.beginArray()
+            for d in entry.shape { writer.writeInt(d) }
+            writer.endArray()
+            writer.writeKey("data")
+            S.write(checkpoint.parameters[entry.offset..<(entry.offset + entry.count)], shape: [entry.count], to: &writer)
+            writer.endObject()
+        }
+        writer.endArray()
+        writer.writeKey("state")
+        writer.beginObject()
+        for state in checkpoint.states {
+            writer.writeKey(state.name)
+            writer.beginObject()
+            for entry in state.entries {
+                writer.writeKey(entry.name)
+                switch entry.value {
+                case .count(let n): writer.writeInt(n)
+                case .scalar(let x): S.write([x][...], shape: [], to: &writer)
+                case .tensor(let xs): S.write(xs[...], shape: [xs.count], to: &writer)
+                }
+            }
+            writer.endObject()
+        }
+        writer.endObject()
+        writer.endObject()
+        return writer.bytes
+    }
+}

@@ -1,1 +1,0 @@
-print("optd: the service is being wired (see the open issues)")
