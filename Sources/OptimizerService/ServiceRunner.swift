@@ -34,6 +34,19 @@ public enum ServiceRunner {
         logger.notice("optd stopped")
     }
 
+    /// Probes `GET /healthz` of the service that `configuration` describes on this machine: a
+    /// wildcard listener (`0.0.0.0`, `::`) is probed on loopback. Returns whether it answered 200,
+    /// and a one-line report.
+    public static func checkHealth(configuration: ServiceConfiguration) -> (healthy: Bool, report: String) {
+        let host = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
+        do {
+            let status = try HealthProbe.status(host: host, port: configuration.port, path: "/healthz", timeout: .seconds(2))
+            return (status == 200, "healthz: \(status)")
+        } catch {
+            return (false, "healthz: unreachable at \(host):\(configuration.port): \(error)")
+        }
+    }
+
     /// The HTTP layer's configuration from the service's, with the request observer that feeds the
     /// metrics and writes one log line per request.
     static func httpConfiguration(_ c: ServiceConfiguration, context: ServiceContext) -> HTTPServer.Configuration {

@@ -14,7 +14,7 @@ struct OptdCommand: ParsableCommand {
         commandName: "optd",
         abstract: "An HTTP optimization service: optimizer sessions with PyTorch's exact numerics.",
         discussion: """
-            Every option can also be set by the environment variable named in its help; a flag
+            Every option can also be set by the environment variable named in its help; a flag \
             wins over the environment, which wins over the default.
             """
     )
@@ -58,8 +58,16 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env OPTD_LOG_LEVEL, default info)")
     var logLevel: String?
 
+    @Flag(help: "Probe GET /healthz of the optd configured by these flags and variables on this machine, then exit 0 if it answers 200 and 1 otherwise (the container's HEALTHCHECK).")
+    var checkHealth = false
+
     func run() throws {
         let configuration = try resolve(environment: ProcessEnvironment.current())
+        if checkHealth {
+            let (healthy, report) = ServiceRunner.checkHealth(configuration: configuration)
+            print(report)
+            throw ExitCode(healthy ? 0 : 1)
+        }
         var logger = Logger(label: "optd")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         try ServiceRunner.run(configuration: configuration, logger: logger)
