@@ -24,7 +24,7 @@ RUN swift build -c release --product optd --static-swift-stdlib \
 
 FROM ${RUNTIME_IMAGE}
 # zlib1g and libstdc++6 are already part of bookworm-slim; nothing else is needed at run time.
-RUN useradd --system --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin optd \
+RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin optd \
     && mkdir -p /data \
     && chown optd:optd /data
 COPY --from=build /out/optd /usr/local/bin/optd

@@ -14,11 +14,14 @@ build_args=()
 if docker info >/dev/null 2>&1; then
     engine=docker
 elif [ -f ../shared/tools/container-env.sh ]; then
+    # Sourced in a `||` list: the script's own `set -e` must not end this one at its optional
+    # look-ups (its git mirror probe exits non-zero when no global insteadOf is configured).
     # shellcheck source=/dev/null
-    source ../shared/tools/container-env.sh
+    source ../shared/tools/container-env.sh || { echo "container-test: container-env.sh failed" >&2; exit 1; }
     engine=$PODMAN
     # The stand-in swift image gets the toolchain and the package mirror mounted at build time.
-    read -r -a build_args <<<"$SWIFT_BUILD_MOUNTS --network=host"
+    # Docker image format: OCI images have no HEALTHCHECK.
+    read -r -a build_args <<<"$SWIFT_BUILD_MOUNTS --network=host --format docker"
 else
     echo "container-test: neither a Docker engine nor ../shared/tools/container-env.sh is available" >&2
     exit 1

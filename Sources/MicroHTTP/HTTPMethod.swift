@@ -1,4 +1,6 @@
-/// The request methods MicroHTTP recognises (RFC 9110 §9); any other token is answered with 501.
+/// The request methods MicroHTTP recognises (RFC 9110 §9, plus QUERY, the safe method with a body
+/// registered by the HTTP working group); a route without the method answers 405 with `Allow`, and
+/// any other token is answered with 501.
 public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
     case get = "GET"
     case head = "HEAD"
@@ -9,6 +11,7 @@ public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
     case options = "OPTIONS"
     case trace = "TRACE"
     case connect = "CONNECT"
+    case query = "QUERY"
 
     /// Matches a method token exactly (methods are case-sensitive, RFC 9110 §9.1); nil if unknown.
     init?(token: UnsafeBufferPointer<UInt8>) {
@@ -21,7 +24,9 @@ public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
         switch token.count {
         case 3: if eq("GET") { self = .get } else if eq("PUT") { self = .put } else { return nil }
         case 4: if eq("POST") { self = .post } else if eq("HEAD") { self = .head } else { return nil }
-        case 5: if eq("PATCH") { self = .patch } else if eq("TRACE") { self = .trace } else { return nil }
+        case 5:
+            if eq("PATCH") { self = .patch } else if eq("TRACE") { self = .trace } else if eq("QUERY") { self = .query }
+            else { return nil }
         case 6: if eq("DELETE") { self = .delete } else { return nil }
         case 7: if eq("OPTIONS") { self = .options } else if eq("CONNECT") { self = .connect } else { return nil }
         default: return nil

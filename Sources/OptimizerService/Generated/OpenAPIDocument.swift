@@ -397,7 +397,7 @@ paths:
           description: the OpenAPI document
           content:
             application/yaml:
-              schema: {type: string}
+              schema: {type: object, description: this OpenAPI document}
         '401': {$ref: '#/components/responses/Problem'}
         default: {$ref: '#/components/responses/Problem'}
 components:
@@ -454,8 +454,10 @@ components:
       name: Prefer
       in: header
       required: false
-      description: '`return=minimal` leaves the parameters out of the response'
-      schema: {type: string, enum: [return=minimal, return=representation]}
+      description: |
+        `return=minimal` leaves the parameters out of the response; other preferences are
+        ignored (RFC 7240)
+      schema: {type: string}
   headers:
     ETag:
       description: an opaque quoted string that changes with every change of the session's state
@@ -709,8 +711,19 @@ components:
         updated_at: '2026-11-24T10:00:00Z'
     TensorValues:
       type: object
-      description: every parameter by name, as nested arrays of its shape (a bare number for a scalar)
-      additionalProperties: {$ref: '#/components/schemas/NestedNumbers'}
+      description: |
+        every parameter by name, as nested arrays of its shape (a bare number for a scalar). A value
+        that is not finite (NaN or ±infinity, which JSON cannot carry; an optimizer can produce one
+        from finite gradients, e.g. with a very large lr) is written as null; the binary format
+        carries it exactly.
+      additionalProperties: {$ref: '#/components/schemas/NestedNumbersOrNull'}
+    NestedNumbersOrNull:
+      description: as NestedNumbers, where null stands for a value that is not finite
+      oneOf:
+        - type: number
+        - type: 'null'
+        - type: array
+          items: {$ref: '#/components/schemas/NestedNumbersOrNull'}
     ParametersBody:
       type: object
       required: [parameters]
@@ -782,17 +795,31 @@ components:
           items: {$ref: '#/components/schemas/ParamGroup'}
         parameters:
           type: array
-          items: {$ref: '#/components/schemas/NamedTensor'}
+          items:
+            type: object
+            required: [name, shape, data]
+            additionalProperties: false
+            properties:
+              name: {type: string, minLength: 1, maxLength: 256}
+              shape: {$ref: '#/components/schemas/Shape'}
+              data:
+                type: array
+                description: flat, row-major; null for a value that is not finite
+                items: {type: [number, 'null']}
         state:
           type: object
-          description: per parameter name, each state tensor (flat, layout of the parameter) or scalar
+          description: |
+            per parameter name, each state tensor (flat, layout of the parameter) or scalar. A
+            value that is not finite is written as null; such a checkpoint cannot be restored
+            (422 `invalid_checkpoint`).
           additionalProperties:
             type: object
             additionalProperties:
               oneOf:
                 - type: number
+                - type: 'null'
                 - type: array
-                  items: {type: number}
+                  items: {type: [number, 'null']}
       example:
         format: optd-checkpoint/1
         name: tiny

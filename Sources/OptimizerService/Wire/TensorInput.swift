@@ -14,21 +14,22 @@ struct TensorInput<S: WireScalar> {
 
     let layout: ParameterLayout
     let role: Role
-    /// The flat values; parameters not given stay zero.
-    var values: [S]
+    /// The flat values; parameters not given stay zero. Allocated by the first read, so a binary
+    /// body is copied once and never zero-filled first.
+    var values: [S] = []
     /// Which parameters were given.
     var present: [Bool]
 
     init(layout: ParameterLayout, role: Role) {
         self.layout = layout
         self.role = role
-        self.values = [S](repeating: 0, count: layout.totalCount)
         self.present = [Bool](repeating: false, count: layout.count)
     }
 
     /// Reads `{"name": tensor, ...}` at the reader's position. Each tensor is nested arrays of the
     /// parameter's shape or a flat array of its element count (a bare number for a scalar).
     mutating func readObject(_ reader: inout JSONReader) throws(ServiceError) {
+        if values.isEmpty { values = [S](repeating: 0, count: layout.totalCount) }
         do {
             guard try reader.peek() == .object else {
                 throw ServiceError.invalidField("\"\(role == .gradient ? "gradients" : "parameters")\" must be an object of tensors by parameter name")
