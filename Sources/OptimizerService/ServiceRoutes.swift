@@ -4,10 +4,10 @@ public import MicroHTTP
 public enum ServiceRoutes {
     /// Builds the router for `context`.
     public static func router(context: ServiceContext) -> Router {
-        var router = Router()
+        var router = GuardedRouter(auth: context.configuration.authToken.map(BearerAuth.init(token:)))
         OperationRoutes.register(on: &router, context: context)
         SessionRoutes.register(on: &router, context: context)
         TrainingRoutes.register(on: &router, context: context)
-        return router
+        return router.router
     }
 }

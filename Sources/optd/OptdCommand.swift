@@ -55,6 +55,9 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "Seconds in-flight requests get after SIGTERM. (env OPTD_SHUTDOWN_GRACE, default 8)")
     var shutdownGrace: Double?
 
+    @Option(help: "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)")
+    var authToken: String?
+
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env OPTD_LOG_LEVEL, default info)")
     var logLevel: String?
 
@@ -101,6 +104,8 @@ struct OptdCommand: ParsableCommand {
         c.writeIdleTimeout = try pick(writeTimeout, "OPTD_WRITE_TIMEOUT", { Double($0) }) ?? c.writeIdleTimeout
         c.maxConnections = try pick(maxConnections, "OPTD_MAX_CONNECTIONS", { Int($0) }) ?? c.maxConnections
         c.shutdownGrace = try pick(shutdownGrace, "OPTD_SHUTDOWN_GRACE", { Double($0) }) ?? c.shutdownGrace
+        c.authToken = try pick(authToken, "OPTD_AUTH_TOKEN", { $0 }) ?? c.authToken
+        if c.authToken?.isEmpty == true { throw ValidationError("the auth token must not be empty") }
         c.logLevel = try pick(logLevel, "OPTD_LOG_LEVEL", { $0 }) ?? c.logLevel
         try validate(c)
         return c

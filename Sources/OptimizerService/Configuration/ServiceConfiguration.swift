@@ -30,6 +30,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var maxConnections: Int = 1024
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT. Default 8 (below `docker stop`'s 10).
     public var shutdownGrace: Double = 8
+    /// With a token, every endpoint but `/healthz` and `/readyz` requires `Authorization: Bearer
+    /// <token>` (401 otherwise). Default: none (no access control; keep the service on loopback).
+    public var authToken: String?
     /// Minimum level of log lines: trace, debug, info, notice, warning, error, critical. Default info.
     public var logLevel: String = "info"
 

@@ -4,10 +4,10 @@ import OptimizerCore
 
 /// `/healthz`, `/readyz`, `/metrics`, `/openapi.yaml` and the catalogue `GET /v1/optimizers`.
 enum OperationRoutes {
-    static func register(on router: inout Router, context: ServiceContext) {
+    static func register(on router: inout GuardedRouter, context: ServiceContext) {
         let ok = Array(#"{"status":"ok"}"#.utf8)
-        router.on(.get, "/healthz", execution: .inline) { _ in .json(ok) }
-        router.on(.get, "/readyz", execution: .inline) { _ in
+        router.on(.get, "/healthz", execution: .inline, isPublic: true) { _ in .json(ok) }
+        router.on(.get, "/readyz", execution: .inline, isPublic: true) { _ in
             switch context.phase {
             case .ready: .json(ok)
             case .starting: .json(Array(#"{"status":"starting"}"#.utf8), status: .serviceUnavailable)

@@ -7,7 +7,7 @@ import Synchronization
 /// `POST /v1/sessions`, `GET /v1/sessions`, `GET|PATCH|DELETE /v1/sessions/{id}` and
 /// `GET /v1/sessions/{id}/checkpoint`.
 enum SessionRoutes {
-    static func register(on router: inout Router, context: ServiceContext) {
+    static func register(on router: inout GuardedRouter, context: ServiceContext) {
         router.on(.post, "/v1/sessions") { request in try create(request, context) }
         router.on(.get, "/v1/sessions") { _ in list(context) }
         router.on(.get, "/v1/sessions/:id", execution: .inline) { request in

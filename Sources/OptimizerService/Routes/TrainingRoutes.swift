@@ -10,7 +10,7 @@ import Synchronization
 /// so they apply in arrival order; decoding, the step and encoding the answer run there, off the I/O
 /// queues, and the lock is held only while the engine changes.
 enum TrainingRoutes {
-    static func register(on router: inout Router, context: ServiceContext) {
+    static func register(on router: inout GuardedRouter, context: ServiceContext) {
         router.onDeferred(.post, "/v1/sessions/:id/step") { request, responder in
             do {
                 let session = try context.session(for: request)

@@ -38,7 +38,14 @@ enum CreateSessionRequest: Sendable {
             case _ where trainingMembers.contains(key):
                 training.append((key, ConfigValue(try WireReading.value(&reader, context: key))))
             case "parameters": parameters = try ParameterInputReader.read(&reader)
-            case "checkpoint": checkpoint = try CheckpointInput.read(&reader)
+            case "checkpoint":
+                do throws(ServiceError) {
+                    checkpoint = try CheckpointInput.read(&reader)
+                } catch where error.statusCode == 422 && error.code != "unknown_field" {
+                    // Well-formed JSON that is not a usable checkpoint (a null for a non-finite
+                    // value, a ragged tensor, ...) is one kind of failure for the client.
+                    throw error.code == "invalid_checkpoint" ? error : .invalidCheckpoint(error.detail)
+                }
             default: throw .unknownField(key, allowed: specMembers)
             }
         }
