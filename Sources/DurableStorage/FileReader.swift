@@ -15,7 +15,8 @@ struct FileReader {
         self.fd = fd
         self.path = path
         self.fileSize = fileSize
-        self.window = [UInt8](repeating: 0, count: FileReader.windowSize)
+        // No bigger than the file: recovering many small sessions should not zero a MiB each.
+        self.window = [UInt8](repeating: 0, count: min(FileReader.windowSize, fileSize))
     }
 
     /// Copies `destination.count` bytes from `offset` into `destination`; the range must lie inside the
@@ -36,7 +37,7 @@ struct FileReader {
             if got != count { throw shrank(offset + got) }
             return
         }
-        let want = min(FileReader.windowSize, fileSize - offset)
+        let want = min(window.count, fileSize - offset)
         let got = try window.withMutableStorageBytes { (raw) throws(StorageError) -> Int in
             try Syscall.pread(fd, path: path, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset)
         }
