@@ -177,3 +177,60 @@ import Testing
         #expect(log.byteCount == 32)
     }
 }
+
+/// Failure paths, driven by the log's internal fault injection against real files.
+@Suite struct RecordLogFailureTests {
+    @Test(arguments: [0, 1, 31, 32, 33, 1000])
+    func aFailedWriteIsRolledBackAndTheLogStaysUsable(_ writtenBytes: Int) throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("log")
+        let log = try RecordLog.create(at: path, policy: .always)
+        try log.append([1, 1])
+        let before = log.byteCount
+        log.injectWriteFailure(afterWriting: writtenBytes, errno: ENOSPC)
+        let error = try #require(throws: StorageError.self) { try log.append(testBytes(2000, seed: 1)) }
+        #expect(error.kind == .systemCall)
+        #expect(error.errno == ENOSPC)
+        #expect(log.failure == nil)
+        #expect(log.byteCount == before)
+        #expect(try Disk.size(path) == before)  // the partial record is gone from the file
+        #expect(try log.append([2, 2]) == 1)  // same sequence number the failed append would have had
+        try log.close()
+        let reopened = try RecordLog.open(at: path, policy: .never)
+        #expect(reopened.records == [[1, 1], [2, 2]])
+        #expect(reopened.recovery.isClean)
+    }
+
+    @Test func aFailedSyncPoisonsTheLogUntilReopened() throws {
+        let directory = TemporaryDirectory()
+        let path = directory.file("log")
+        let log = try RecordLog.create(at: path, policy: .always)
+        try log.append([1])
+        log.injectSyncFailure(errno: EIO)
+        let error = try #require(throws: StorageError.self) { try log.append([2]) }
+        #expect(error.kind == .failed)
+        #expect(error.errno == EIO)
+        #expect(error.operation == "fdatasync")
+        #expect(log.failure?.kind == .failed)
+        // Everything afterwards fails the same way: nothing more is acknowledged on an unknown disk state.
+        #expect(try #require(throws: StorageError.self) { try log.append([3]) }.kind == .failed)
+        #expect(try #require(throws: StorageError.self) { try log.sync() }.kind == .failed)
+        try log.close()
+        // Reopening re-validates what is on disk; the unacknowledged record may be there (it is here).
+        let reopened = try RecordLog.open(at: path, policy: .never)
+        #expect(reopened.records == [[1], [2]])
+    }
+
+    @Test func aFailedIntervalFlushIsReportedByTheNextAppend() throws {
+        let directory = TemporaryDirectory()
+        let log = try RecordLog.create(at: directory.file("log"), policy: .interval(seconds: 0.01))
+        log.injectSyncFailure(errno: EIO)
+        try log.append([1])
+        // The background flush needs the lock, so it cannot use the injected failure before this point;
+        // wait for it to run.
+        let deadline = DispatchTime.now().uptimeNanoseconds + 10_000_000_000
+        while log.failure == nil && DispatchTime.now().uptimeNanoseconds < deadline { usleep(2_000) }
+        #expect(log.failure?.kind == .failed)
+        #expect(try #require(throws: StorageError.self) { try log.append([2]) }.kind == .failed)
+    }
+}
