@@ -85,6 +85,12 @@ public final class DataDirectory: Sendable {
         try SessionDirectory.open(at: try sessionPath(name), policy: policy, recovery: recovery)
     }
 
+    /// Deletes session `name` without opening it (``SessionDirectory/destroy(at:)``), for sessions that
+    /// failed to recover; an open session is deleted with ``SessionDirectory/destroy()`` instead.
+    public func destroySession(_ name: String) throws(StorageError) {
+        try SessionDirectory.destroy(at: try sessionPath(name))
+    }
+
     /// What ``scan()`` found in `<path>/sessions`.
     public struct Scan: Sendable, Equatable {
         /// Session directory names, sorted.

@@ -105,4 +105,15 @@ import Testing
         #expect(try Disk.read(badLog) == logBytes)
         #expect(try Disk.read(badSnapshot) == snapshotBytes)
     }
+
+    @Test func aSessionThatFailedToRecoverCanBeDeletedByName() throws {
+        let directory = TemporaryDirectory("data")
+        let data = try DataDirectory(path: directory.path, policy: .never)
+        try data.createSession("broken", snapshot: [1]).close()
+        try Disk.write(data.sessionsPath + "/broken/snapshot-0000000000000000.snap", [0])
+        #expect(try data.recoverAll().failed.map(\.name) == ["broken"])
+        try data.destroySession("broken")
+        #expect(Disk.list(data.sessionsPath) == [])
+        #expect(try #require(throws: StorageError.self) { try data.destroySession("broken") }.kind == .notFound)
+    }
 }

@@ -6,6 +6,7 @@ enum StorageBench {
     static func main(arguments: [String]) {
         var directory = "/var/tmp/optd-storage-bench"
         var quick = false
+        var only: String?
         var index = 0
         while index < arguments.count {
             switch arguments[index] {
@@ -13,28 +14,31 @@ enum StorageBench {
                 directory = arguments[index + 1]
                 index += 1
             case "--quick": quick = true
+            case "--only" where index + 1 < arguments.count:
+                only = arguments[index + 1]
+                index += 1
             default:
-                print("usage: storage-bench [--dir PATH] [--quick]")
+                print("usage: storage-bench [--dir PATH] [--quick] [--only crc|append|recovery|snapshot]")
                 return
             }
             index += 1
         }
         do {
-            try run(directory: directory, quick: quick)
+            try run(directory: directory, quick: quick, only: only)
         } catch {
             print("storage-bench failed: \(error)")
             exit(1)
         }
     }
 
-    static func run(directory: String, quick: Bool) throws {
+    static func run(directory: String, quick: Bool, only: String?) throws {
         mkdir(directory, 0o700)
         print("storage-bench: directory \(directory) on \(fileSystemName(directory)), load average \(loadAverage())")
         print("CRC32C hardware accelerated: \(CRC32C.isHardwareAccelerated)")
-        checksums(quick: quick)
-        try appends(directory: directory, quick: quick)
-        try recovery(directory: directory, quick: quick)
-        try snapshots(directory: directory, quick: quick)
+        if only == nil || only == "crc" { checksums(quick: quick) }
+        if only == nil || only == "append" { try appends(directory: directory, quick: quick) }
+        if only == nil || only == "recovery" { try recovery(directory: directory, quick: quick) }
+        if only == nil || only == "snapshot" { try snapshots(directory: directory, quick: quick) }
         print("load average at the end: \(loadAverage())")
     }
 
@@ -231,17 +235,23 @@ enum StorageBench {
         return count == 3 ? loads.map { format($0, 2) }.joined(separator: " ") : "unknown"
     }
 
+    /// The file system type of the mount holding `path`, from /proc/self/mounts (longest mount-point prefix).
     static func fileSystemName(_ path: String) -> String {
-        var info = statfs()
-        guard statfs(path, &info) == 0 else { return "unknown file system" }
-        switch UInt(bitPattern: Int(info.f_type)) {
-        case 0xEF53: return "ext4"
-        case 0x0102_1994: return "tmpfs (fsync is free here: numbers are not disk numbers)"
-        case 0x5846_5342: return "xfs"
-        case 0x9123_683E: return "btrfs"
-        case 0x794C_7630: return "overlayfs"
-        default: return "file system type 0x" + String(UInt(bitPattern: Int(info.f_type)), radix: 16)
+        var resolved = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard realpath(path, &resolved) != nil, let mounts = fopen("/proc/self/mounts", "r") else { return "unknown" }
+        defer { fclose(mounts) }
+        let target = String(decoding: resolved.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+        var best = (point: "", type: "unknown")
+        var line = [CChar](repeating: 0, count: 4096)
+        while fgets(&line, Int32(line.count), mounts) != nil {
+            let text = String(decoding: line.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            let fields = text.split(separator: " ")
+            guard fields.count >= 3 else { continue }
+            let point = String(fields[1])
+            let covers = target == point || target.hasPrefix(point.hasSuffix("/") ? point : point + "/")
+            if covers && point.count >= best.point.count { best = (point, String(fields[2])) }
         }
+        return best.type == "tmpfs" ? "tmpfs (fsync is free there: not disk numbers)" : best.type
     }
 
     @inline(never)
