@@ -167,7 +167,7 @@ public final class DataDirectory: Sendable {
         if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
         do throws(StorageError) {
             try Syscall.mkdir(path)
-        } catch where error.kind == .alreadyExists {
+        } catch  where error.kind == .alreadyExists {
             guard try Syscall.fileType(path) == .directory else { throw error }
         }
     }

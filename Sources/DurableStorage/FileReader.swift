@@ -28,7 +28,9 @@ struct FileReader {
         if offset >= windowStart && offset + count <= windowStart + windowCount {
             window.withUnsafeBytes { raw in
                 // Safe: the checks above keep the source range inside the filled window.
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(offset - windowStart)..<(offset - windowStart + count)]))
+                destination.copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: raw[(offset - windowStart)..<(offset - windowStart + count)])
+                )
             }
             return
         }
@@ -66,6 +68,8 @@ struct FileReader {
     }
 
     private func shrank(_ end: Int) -> StorageError {
-        StorageError.corrupt(path, offset: end, "file ended at byte \(end) while reading; it is \(fileSize) bytes long (changed while open?)")
+        StorageError.corrupt(
+            path, offset: end,
+            "file ended at byte \(end) while reading; it is \(fileSize) bytes long (changed while open?)")
     }
 }

@@ -34,7 +34,8 @@ extension RecordLog {
                 throw StorageError.corrupt(
                     path, offset: 0, "file is \(size) bytes, shorter than the 32-byte log header")
             }
-            let header = try FileFormat.LogHeader.decode(try reader.bytes(at: 0, count: FileFormat.headerSize), path: path)
+            let header = try FileFormat.LogHeader.decode(
+                try reader.bytes(at: 0, count: FileFormat.headerSize), path: path)
             if let expectedGeneration, header.generation != expectedGeneration {
                 throw StorageError.corrupt(
                     path, offset: 16, "log header says generation \(header.generation), expected \(expectedGeneration)")
@@ -46,7 +47,8 @@ extension RecordLog {
                     if let next = problem.nextValidRecord {
                         throw StorageError.corrupt(
                             path, offset: problem.offset,
-                            "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail")
+                            "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail"
+                        )
                     }
                     if problem.checksumsValid {
                         throw StorageError.corrupt(
@@ -112,7 +114,8 @@ struct LogScan {
                 if record.sequence != sequence {
                     scan.problem = Problem(
                         offset: offset,
-                        reason: "record has valid checksums but sequence number \(record.sequence), expected \(sequence)",
+                        reason:
+                            "record has valid checksums but sequence number \(record.sequence), expected \(sequence)",
                         checksumsValid: true)
                 } else if record.length > UInt64(remaining - FileFormat.headerSize) {
                     scan.problem = Problem(
@@ -147,7 +150,9 @@ struct LogScan {
 
     /// The offset of the first complete, valid record (header and payload checksums, supported version)
     /// that starts after `start`, at any byte position; `nil` if there is none.
-    static func firstValidRecord(_ reader: inout FileReader, after start: Int, salt: UInt32) throws(StorageError) -> Int? {
+    static func firstValidRecord(_ reader: inout FileReader, after start: Int, salt: UInt32) throws(StorageError)
+        -> Int?
+    {
         let size = reader.fileSize
         let headerSize = FileFormat.headerSize
         let chunkSize = 1 << 20
@@ -165,7 +170,8 @@ struct LogScan {
                 guard let hit = chunk[index...lastCandidate].firstIndex(of: FileFormat.recordMagic[0]) else { break }
                 index = hit + 1
                 let decoded = chunk.withUnsafeBytes { raw in
-                    FileFormat.RecordHeader.decode(UnsafeRawBufferPointer(rebasing: raw[hit..<(hit + headerSize)]), salt: salt)
+                    FileFormat.RecordHeader.decode(
+                        UnsafeRawBufferPointer(rebasing: raw[hit..<(hit + headerSize)]), salt: salt)
                 }
                 guard case .valid(let header) = decoded else { continue }
                 let candidate = chunkStart + hit

@@ -201,7 +201,8 @@ public final class RecordLog: Sendable {
             let written = header.withUnsafeBytes { (raw) -> StorageError? in
                 do throws(StorageError) {
                     if let injected {
-                        try Syscall.pwriteAll(state.fd, path: path, prefix(of: [raw] + parts, injected.bytes), at: state.end)
+                        try Syscall.pwriteAll(
+                            state.fd, path: path, prefix(of: [raw] + parts, injected.bytes), at: state.end)
                         throw StorageError.syscall("pwritev", errno: injected.errno, path: path)
                     }
                     try Syscall.pwriteAll(state.fd, path: path, [raw] + parts, at: state.end)

@@ -170,7 +170,9 @@ public final class SessionDirectory: Sendable {
         }
         guard let generation = snapshots.max() else {
             throw StorageError.corrupt(
-                path, "no snapshot file in the session directory (found: \(names.isEmpty ? "nothing" : names.joined(separator: ", ")))")
+                path,
+                "no snapshot file in the session directory (found: \(names.isEmpty ? "nothing" : names.joined(separator: ", ")))"
+            )
         }
         if let newer = logs.filter({ $0 > generation }).max() {
             throw StorageError.corrupt(
@@ -317,7 +319,8 @@ public final class SessionDirectory: Sendable {
             var installed: [String] = []
             let newLog: RecordLog
             do throws(StorageError) {
-                let temporarySnapshot = try AtomicFile.writeTemporaryFile(path: snapshotPath, gathering: parts, fsync: true)
+                let temporarySnapshot = try AtomicFile.writeTemporaryFile(
+                    path: snapshotPath, gathering: parts, fsync: true)
                 installed.append(temporarySnapshot)
                 try step(.snapshotTemporaryWritten)
                 try Syscall.rename(temporarySnapshot, snapshotPath)
@@ -341,7 +344,7 @@ public final class SessionDirectory: Sendable {
                 if state.failure != nil { throw error }  // simulated crash: leave everything as it is
                 var undone = true
                 for name in installed.reversed() {
-                    do throws(StorageError) { try Syscall.unlink(name) } catch where error.kind != .notFound {
+                    do throws(StorageError) { try Syscall.unlink(name) } catch  where error.kind != .notFound {
                         undone = false
                     } catch {}
                 }

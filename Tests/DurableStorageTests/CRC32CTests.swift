@@ -22,7 +22,9 @@ import Testing
         let data = testBytes(3 * 8192 * 2 + 3 * 256 + 64, seed: 1)
         data.withUnsafeBytes { raw in
             var lengths = Array(0...1100)
-            lengths += [3 * 256 - 1, 3 * 256, 3 * 256 + 1, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 7, 3 * 8192 * 2 + 3 * 256 + 9]
+            lengths += [
+                3 * 256 - 1, 3 * 256, 3 * 256 + 1, 3 * 8192 - 1, 3 * 8192, 3 * 8192 + 7, 3 * 8192 * 2 + 3 * 256 + 9,
+            ]
             for offset in 0..<8 {
                 for length in lengths where offset + length <= raw.count {
                     let slice = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + length)])

@@ -100,7 +100,8 @@ import Testing
         #expect(result.failed.allSatisfy { $0.error.kind == .corruptFile })
         #expect(result.scan.removedLeftovers == [".deleted-deleting-1f", ".tmp-new-77"])
         #expect(result.scan.ignored == ["bad.name", "stray.txt"])
-        #expect(Disk.list(sessions) == ["bad.name", "badlog", "badsnap", "empty", "good1", "good2", "stray.txt", "torn"])
+        #expect(
+            Disk.list(sessions) == ["bad.name", "badlog", "badsnap", "empty", "good1", "good2", "stray.txt", "torn"])
         // Corrupt sessions are left exactly as found, for an operator to inspect.
         #expect(try Disk.read(badLog) == logBytes)
         #expect(try Disk.read(badSnapshot) == snapshotBytes)

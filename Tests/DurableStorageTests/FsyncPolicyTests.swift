@@ -14,8 +14,10 @@ import Testing
         #expect(FsyncPolicy(argument: "interval=0.25") == .interval(seconds: 0.25))
     }
 
-    @Test(arguments: ["", "sometimes", "interval", "interval=", "interval=0", "interval=-1", "interval=nan", "interval=inf",
-        "interval=1e9", "Always", "interval=1s"])
+    @Test(arguments: [
+        "", "sometimes", "interval", "interval=", "interval=0", "interval=-1", "interval=nan", "interval=inf",
+        "interval=1e9", "Always", "interval=1s",
+    ])
     func rejectsMalformedArguments(_ argument: String) {
         #expect(FsyncPolicy(argument: argument) == nil)
     }

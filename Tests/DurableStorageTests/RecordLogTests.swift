@@ -1,7 +1,8 @@
 import Dispatch
-@testable import DurableStorage
 import Foundation
 import Testing
+
+@testable import DurableStorage
 
 @Suite struct RecordLogTests {
     static let payloads: [[UInt8]] = [testBytes(10, seed: 10), [], testBytes(4096, seed: 11), testBytes(57, seed: 12)]
@@ -38,7 +39,9 @@ import Testing
         let c = testBytes(70_000, seed: 3)
         try a.withUnsafeBytes { ra in
             try b.withUnsafeBytes { rb in
-                try c.withUnsafeBytes { rc in _ = try log.append(gathering: [ra, rb, UnsafeRawBufferPointer(start: nil, count: 0), rc]) }
+                try c.withUnsafeBytes { rc in
+                    _ = try log.append(gathering: [ra, rb, UnsafeRawBufferPointer(start: nil, count: 0), rc])
+                }
             }
         }
         try log.close()
@@ -171,7 +174,8 @@ import Testing
     @Test func rejectsAPayloadOverTheLimitWithoutWriting() throws {
         let directory = TemporaryDirectory()
         let log = try RecordLog.create(at: directory.file("log"), policy: .never)
-        let fake = UnsafeRawBufferPointer(start: UnsafeRawPointer(bitPattern: 0x1000), count: RecordLog.maximumPayloadSize + 1)
+        let fake = UnsafeRawBufferPointer(
+            start: UnsafeRawPointer(bitPattern: 0x1000), count: RecordLog.maximumPayloadSize + 1)
         let error = try #require(throws: StorageError.self) { try log.append(fake) }
         #expect(error.kind == .invalidArgument)
         #expect(log.byteCount == 32)

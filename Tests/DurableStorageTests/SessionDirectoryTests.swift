@@ -1,7 +1,8 @@
 import Dispatch
-@testable import DurableStorage
 import Foundation
 import Testing
+
+@testable import DurableStorage
 
 @Suite struct SessionDirectoryTests {
     static let snapshot = testBytes(300, seed: 1)
@@ -13,7 +14,8 @@ import Testing
         var path: String { directory.path + "/s1" }
 
         func make(policy: FsyncPolicy = .never) throws -> SessionDirectory {
-            let session = try SessionDirectory.create(at: path, snapshot: SessionDirectoryTests.snapshot, policy: policy)
+            let session = try SessionDirectory.create(
+                at: path, snapshot: SessionDirectoryTests.snapshot, policy: policy)
             for record in SessionDirectoryTests.records { try session.append(record) }
             return session
         }
@@ -122,13 +124,17 @@ import Testing
             #expect(recovered.records == [])
             #expect(recovered.recovery.generation == 1)
         }
-        let logCreated: Set<SessionDirectory.CompactionStep> = [.snapshotTemporaryWritten, .snapshotRenamed, .snapshotDirectorySynced, .logTemporaryWritten]
-        #expect(recovered.recovery.createdMissingLog == (logCreated.contains(step) && step != .snapshotTemporaryWritten))
+        let logCreated: Set<SessionDirectory.CompactionStep> = [
+            .snapshotTemporaryWritten, .snapshotRenamed, .snapshotDirectorySynced, .logTemporaryWritten,
+        ]
+        #expect(
+            recovered.recovery.createdMissingLog == (logCreated.contains(step) && step != .snapshotTemporaryWritten))
         // Leftovers (temporary files, the superseded generation) are gone.
         let generation = recovered.recovery.generation
-        #expect(Disk.list(fixture.path) == [
-            "log-000000000000000\(generation).log", "snapshot-000000000000000\(generation).snap",
-        ])
+        #expect(
+            Disk.list(fixture.path) == [
+                "log-000000000000000\(generation).log", "snapshot-000000000000000\(generation).snap",
+            ])
         // And the recovered session works: append, reopen, compact again.
         try recovered.session.append([9, 9])
         try recovered.session.close()
