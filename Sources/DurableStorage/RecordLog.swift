@@ -216,7 +216,7 @@ public final class RecordLog: Sendable {
                 } catch {
                     state.failure = poisoned(written, "and rolling the partial record back failed: \(error)")
                 }
-                throw written
+                throw state.failure ?? written
             }
             state.end += FileFormat.headerSize + length
             state.nextSequence += 1
