@@ -11,5 +11,6 @@ let package = Package(
         .executableTarget(name: "core-bench", dependencies: [.product(name: "OptimizerCore", package: "optd")]),
         .executableTarget(name: "json-bench", dependencies: [.product(name: "FastJSON", package: "optd")]),
         .executableTarget(name: "http-bench-server", dependencies: [.product(name: "MicroHTTP", package: "optd")]),
+        .executableTarget(name: "storage-bench", dependencies: [.product(name: "DurableStorage", package: "optd")]),
     ]
 )

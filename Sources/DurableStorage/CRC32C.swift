@@ -24,7 +24,8 @@ public enum CRC32C {
     /// The CRC-32C of `bytes`, continuing from `crc` (0 for a new checksum).
     @inlinable
     public static func checksum(_ bytes: some Sequence<UInt8>, continuing crc: UInt32 = 0) -> UInt32 {
-        if let result = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }) {
+        if let result = bytes.withContiguousStorageIfAvailable({ checksum(UnsafeRawBufferPointer($0), continuing: crc) }
+        ) {
             return result
         }
         let copy = Array(bytes)

@@ -85,6 +85,12 @@ public final class DataDirectory: Sendable {
         try SessionDirectory.open(at: try sessionPath(name), policy: policy, recovery: recovery)
     }
 
+    /// Deletes session `name` without opening it (``SessionDirectory/destroy(at:)``), for sessions that
+    /// failed to recover; an open session is deleted with ``SessionDirectory/destroy()`` instead.
+    public func destroySession(_ name: String) throws(StorageError) {
+        try SessionDirectory.destroy(at: try sessionPath(name))
+    }
+
     /// What ``scan()`` found in `<path>/sessions`.
     public struct Scan: Sendable, Equatable {
         /// Session directory names, sorted.
@@ -161,7 +167,7 @@ public final class DataDirectory: Sendable {
         if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
         do throws(StorageError) {
             try Syscall.mkdir(path)
-        } catch where error.kind == .alreadyExists {
+        } catch  where error.kind == .alreadyExists {
             guard try Syscall.fileType(path) == .directory else { throw error }
         }
     }

@@ -158,7 +158,8 @@ enum FileFormat {
                     kind: .unsupportedVersion, path: path, offset: 0,
                     detail: "atomic file format version \(fileVersion) is not supported (this build reads \(version))")
             }
-            return AtomicHeader(length: load(UInt64.self, bytes, at: 16), payloadChecksum: load(UInt32.self, bytes, at: 24))
+            return AtomicHeader(
+                length: load(UInt64.self, bytes, at: 16), payloadChecksum: load(UInt32.self, bytes, at: 24))
         }
     }
 

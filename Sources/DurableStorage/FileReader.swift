@@ -15,7 +15,8 @@ struct FileReader {
         self.fd = fd
         self.path = path
         self.fileSize = fileSize
-        self.window = [UInt8](repeating: 0, count: FileReader.windowSize)
+        // No bigger than the file: recovering many small sessions should not zero a MiB each.
+        self.window = [UInt8](repeating: 0, count: min(FileReader.windowSize, fileSize))
     }
 
     /// Copies `destination.count` bytes from `offset` into `destination`; the range must lie inside the
@@ -27,7 +28,9 @@ struct FileReader {
         if offset >= windowStart && offset + count <= windowStart + windowCount {
             window.withUnsafeBytes { raw in
                 // Safe: the checks above keep the source range inside the filled window.
-                destination.copyMemory(from: UnsafeRawBufferPointer(rebasing: raw[(offset - windowStart)..<(offset - windowStart + count)]))
+                destination.copyMemory(
+                    from: UnsafeRawBufferPointer(rebasing: raw[(offset - windowStart)..<(offset - windowStart + count)])
+                )
             }
             return
         }
@@ -36,7 +39,7 @@ struct FileReader {
             if got != count { throw shrank(offset + got) }
             return
         }
-        let want = min(FileReader.windowSize, fileSize - offset)
+        let want = min(window.count, fileSize - offset)
         let got = try window.withMutableStorageBytes { (raw) throws(StorageError) -> Int in
             try Syscall.pread(fd, path: path, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<want]), at: offset)
         }
@@ -65,6 +68,8 @@ struct FileReader {
     }
 
     private func shrank(_ end: Int) -> StorageError {
-        StorageError.corrupt(path, offset: end, "file ended at byte \(end) while reading; it is \(fileSize) bytes long (changed while open?)")
+        StorageError.corrupt(
+            path, offset: end,
+            "file ended at byte \(end) while reading; it is \(fileSize) bytes long (changed while open?)")
     }
 }

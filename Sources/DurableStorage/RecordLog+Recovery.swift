@@ -8,7 +8,8 @@ extension RecordLog {
     /// - if no valid record exists anywhere after it (searched byte by byte), it is a torn tail from an
     ///   interrupted append: the file is truncated there (and `fdatasync`ed unless the policy is
     ///   ``FsyncPolicy/never``), and ``LogRecovery`` reports how many bytes were dropped and why;
-    /// - if a valid record follows, the file is corrupt and this throws ``StorageError/Kind/corruptFile``
+    /// - if a valid record follows (or the bad record has valid checksums but the wrong sequence number),
+    ///   the file is corrupt and this throws ``StorageError/Kind/corruptFile``
     ///   naming the file, the offset and the problem, leaving the file untouched (unless `recovery` is
     ///   ``RecoveryMode/salvage``).
     ///
@@ -33,7 +34,8 @@ extension RecordLog {
                 throw StorageError.corrupt(
                     path, offset: 0, "file is \(size) bytes, shorter than the 32-byte log header")
             }
-            let header = try FileFormat.LogHeader.decode(try reader.bytes(at: 0, count: FileFormat.headerSize), path: path)
+            let header = try FileFormat.LogHeader.decode(
+                try reader.bytes(at: 0, count: FileFormat.headerSize), path: path)
             if let expectedGeneration, header.generation != expectedGeneration {
                 throw StorageError.corrupt(
                     path, offset: 16, "log header says generation \(header.generation), expected \(expectedGeneration)")
@@ -41,16 +43,23 @@ extension RecordLog {
             var scan = try LogScan.run(&reader, salt: header.salt)
             var report = LogRecovery(path: path, recordCount: scan.records.count, validByteCount: scan.validEnd)
             if let problem = scan.problem {
-                if let next = problem.nextValidRecord, recovery == .strict {
-                    throw StorageError.corrupt(
-                        path, offset: problem.offset,
-                        "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail")
+                if recovery == .strict {
+                    if let next = problem.nextValidRecord {
+                        throw StorageError.corrupt(
+                            path, offset: problem.offset,
+                            "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail"
+                        )
+                    }
+                    if problem.checksumsValid {
+                        throw StorageError.corrupt(
+                            path, offset: problem.offset, "\(problem.reason); a torn write cannot produce this")
+                    }
                 }
                 try Syscall.ftruncate(fd, path: path, length: scan.validEnd)
                 if policy != .never { try Syscall.fdatasync(fd, path: path) }
                 report.discardedByteCount = size - scan.validEnd
                 report.discardReason = "byte \(problem.offset): \(problem.reason)"
-                report.discardedValidRecords = problem.nextValidRecord != nil
+                report.discardedValidRecords = problem.nextValidRecord != nil || problem.checksumsValid
             }
             let log = RecordLog(
                 path: path, fd: fd, policy: policy, header: header, end: scan.validEnd,
@@ -72,6 +81,8 @@ struct LogScan {
         var reason: String
         /// Offset of the first valid record after `offset`, if any.
         var nextValidRecord: Int?
+        /// True when the bad record itself has valid checksums (out of sequence): no torn write does that.
+        var checksumsValid = false
     }
 
     var records: [[UInt8]] = []
@@ -92,7 +103,6 @@ struct LogScan {
             }
             try header.withMutableStorageBytes { (raw) throws(StorageError) in try reader.read(at: offset, into: raw) }
             let decoded = header.withUnsafeBytes { FileFormat.RecordHeader.decode($0, salt: salt) }
-            let record: FileFormat.RecordHeader
             switch decoded {
             case .invalid(let reason):
                 scan.problem = Problem(offset: offset, reason: reason)
@@ -100,11 +110,13 @@ struct LogScan {
                 throw StorageError(
                     kind: .unsupportedVersion, path: reader.path, offset: offset,
                     detail: "record version \(version) flags \(flags) is not supported (this build reads version 1)")
-            case .valid(let valid):
-                record = valid
+            case .valid(let record):
                 if record.sequence != sequence {
                     scan.problem = Problem(
-                        offset: offset, reason: "record has sequence number \(record.sequence), expected \(sequence)")
+                        offset: offset,
+                        reason:
+                            "record has valid checksums but sequence number \(record.sequence), expected \(sequence)",
+                        checksumsValid: true)
                 } else if record.length > UInt64(remaining - FileFormat.headerSize) {
                     scan.problem = Problem(
                         offset: offset,
@@ -138,11 +150,13 @@ struct LogScan {
 
     /// The offset of the first complete, valid record (header and payload checksums, supported version)
     /// that starts after `start`, at any byte position; `nil` if there is none.
-    static func firstValidRecord(_ reader: inout FileReader, after start: Int, salt: UInt32) throws(StorageError) -> Int? {
+    static func firstValidRecord(_ reader: inout FileReader, after start: Int, salt: UInt32) throws(StorageError)
+        -> Int?
+    {
         let size = reader.fileSize
         let headerSize = FileFormat.headerSize
         let chunkSize = 1 << 20
-        var chunk = [UInt8](repeating: 0, count: chunkSize + headerSize)
+        var chunk = [UInt8](repeating: 0, count: min(chunkSize + headerSize, max(0, size - start)))
         var chunkStart = start + 1
         while chunkStart + headerSize <= size {
             // Each chunk holds every candidate start in [chunkStart, chunkStart + chunkSize) with its header.
@@ -156,7 +170,8 @@ struct LogScan {
                 guard let hit = chunk[index...lastCandidate].firstIndex(of: FileFormat.recordMagic[0]) else { break }
                 index = hit + 1
                 let decoded = chunk.withUnsafeBytes { raw in
-                    FileFormat.RecordHeader.decode(UnsafeRawBufferPointer(rebasing: raw[hit..<(hit + headerSize)]), salt: salt)
+                    FileFormat.RecordHeader.decode(
+                        UnsafeRawBufferPointer(rebasing: raw[hit..<(hit + headerSize)]), salt: salt)
                 }
                 guard case .valid(let header) = decoded else { continue }
                 let candidate = chunkStart + hit

@@ -51,6 +51,21 @@ public final class RecordLog: Sendable {
         var syncCount: Int
         var failure: StorageError?
         var syncScheduled: Bool
+        /// Tests only: the next append writes this many bytes of its record, then fails with this errno.
+        var injectedWriteFailure: (bytes: Int, errno: Int32)?
+        /// Tests only: the next `fdatasync` fails with this errno instead of running.
+        var injectedSyncFailure: Int32?
+    }
+
+    /// Tests only: makes the next append write `bytes` bytes of the record and then fail with `errno`
+    /// (as `ENOSPC` or `EIO` would), so the rollback path runs against the real file.
+    func injectWriteFailure(afterWriting bytes: Int, errno: Int32) {
+        state.withLock { $0.injectedWriteFailure = (bytes, errno) }
+    }
+
+    /// Tests only: makes the next `fdatasync` fail with `errno`.
+    func injectSyncFailure(errno: Int32) {
+        state.withLock { $0.injectedSyncFailure = errno }
     }
 
     /// The largest payload one record may carry: 2⁴⁰ bytes (1 TiB).
@@ -64,7 +79,7 @@ public final class RecordLog: Sendable {
         self.state = Mutex(
             State(
                 fd: fd, end: end, nextSequence: records, durableEnd: end, syncCount: 0, failure: nil,
-                syncScheduled: false))
+                syncScheduled: false, injectedWriteFailure: nil, injectedSyncFailure: nil))
     }
 
     deinit {
@@ -181,8 +196,15 @@ public final class RecordLog: Sendable {
             let sequence = state.nextSequence
             let header = FileFormat.RecordHeader(length: UInt64(length), sequence: sequence, payloadChecksum: checksum)
                 .encoded(salt: salt)
+            let injected = state.injectedWriteFailure
+            state.injectedWriteFailure = nil
             let written = header.withUnsafeBytes { (raw) -> StorageError? in
                 do throws(StorageError) {
+                    if let injected {
+                        try Syscall.pwriteAll(
+                            state.fd, path: path, prefix(of: [raw] + parts, injected.bytes), at: state.end)
+                        throw StorageError.syscall("pwritev", errno: injected.errno, path: path)
+                    }
                     try Syscall.pwriteAll(state.fd, path: path, [raw] + parts, at: state.end)
                     return nil
                 } catch { return error }
@@ -194,7 +216,7 @@ public final class RecordLog: Sendable {
                 } catch {
                     state.failure = poisoned(written, "and rolling the partial record back failed: \(error)")
                 }
-                throw written
+                throw state.failure ?? written
             }
             state.end += FileFormat.headerSize + length
             state.nextSequence += 1
@@ -228,6 +250,10 @@ public final class RecordLog: Sendable {
     private func syncLocked(_ state: inout State) throws(StorageError) {
         guard state.durableEnd < state.end else { return }
         do throws(StorageError) {
+            if let code = state.injectedSyncFailure {
+                state.injectedSyncFailure = nil
+                throw StorageError.syscall("fdatasync", errno: code, path: path)
+            }
             try Syscall.fdatasync(state.fd, path: path)
         } catch {
             let failure = poisoned(error, "the log's durable content is unknown")
@@ -247,11 +273,13 @@ public final class RecordLog: Sendable {
     /// The interval flush: duplicate the descriptor under the lock, `fdatasync` outside it (appends go
     /// on meanwhile), then record what became durable.
     func backgroundSync() {
-        let job = state.withLock { (state) -> (fd: Int32, end: Int)? in
+        let job = state.withLock { (state) -> (fd: Int32, end: Int, injected: Int32?)? in
             state.syncScheduled = false
             guard state.fd >= 0, state.failure == nil, state.durableEnd < state.end else { return nil }
+            let injected = state.injectedSyncFailure
+            state.injectedSyncFailure = nil
             do throws(StorageError) {
-                return (try Syscall.dup(state.fd, path: path), state.end)
+                return (try Syscall.dup(state.fd, path: path), state.end, injected)
             } catch {
                 state.failure = poisoned(error, "the interval flush could not run")
                 return nil
@@ -260,6 +288,7 @@ public final class RecordLog: Sendable {
         guard let job else { return }
         var failure: StorageError?
         do throws(StorageError) {
+            if let code = job.injected { throw StorageError.syscall("fdatasync", errno: code, path: path) }
             try Syscall.fdatasync(job.fd, path: path)
         } catch {
             failure = error
@@ -323,6 +352,18 @@ public final class RecordLog: Sendable {
             try Syscall.close(fd, path: path)
             if let syncError { throw syncError }
         }
+    }
+
+    /// The first `count` bytes of the concatenation of `buffers`.
+    private func prefix(of buffers: [UnsafeRawBufferPointer], _ count: Int) -> [UnsafeRawBufferPointer] {
+        var remaining = count
+        var result: [UnsafeRawBufferPointer] = []
+        for buffer in buffers where remaining > 0 {
+            let take = min(buffer.count, remaining)
+            result.append(UnsafeRawBufferPointer(rebasing: buffer[0..<take]))
+            remaining -= take
+        }
+        return result
     }
 
     private func check(_ state: State) throws(StorageError) {

@@ -26,7 +26,9 @@ import Synchronization
 /// never mistaken for a valid one. Creation, compaction and deletion always `fsync`, whatever the
 /// policy; the policy governs appends (see ``FsyncPolicy``).
 ///
-/// Thread-safe: a `Mutex` serialises appends, compaction and deletion.
+/// Thread-safe: a `Mutex` serialises appends, compaction and deletion. Open each directory through
+/// one object only: two objects appending to the same log would interleave their writes (the
+/// ``DataDirectory`` lock keeps other processes out, not other objects in this process).
 public final class SessionDirectory: Sendable {
     /// The session directory.
     public let path: String
@@ -168,7 +170,9 @@ public final class SessionDirectory: Sendable {
         }
         guard let generation = snapshots.max() else {
             throw StorageError.corrupt(
-                path, "no snapshot file in the session directory (found: \(names.isEmpty ? "nothing" : names.joined(separator: ", ")))")
+                path,
+                "no snapshot file in the session directory (found: \(names.isEmpty ? "nothing" : names.joined(separator: ", ")))"
+            )
         }
         if let newer = logs.filter({ $0 > generation }).max() {
             throw StorageError.corrupt(
@@ -235,6 +239,12 @@ public final class SessionDirectory: Sendable {
             result = Result { () throws(StorageError) -> UInt64 in try append(gathering: [raw]) }
         }
         return try result.get()
+    }
+
+    /// Appends one record whose payload is `record`. See ``append(gathering:)``.
+    @discardableResult
+    public func append(_ record: UnsafeRawBufferPointer) throws(StorageError) -> UInt64 {
+        try append(gathering: [record])
     }
 
     /// Appends one record whose payload is the concatenation of `parts` to the current log, with the
@@ -309,7 +319,8 @@ public final class SessionDirectory: Sendable {
             var installed: [String] = []
             let newLog: RecordLog
             do throws(StorageError) {
-                let temporarySnapshot = try AtomicFile.writeTemporaryFile(path: snapshotPath, gathering: parts, fsync: true)
+                let temporarySnapshot = try AtomicFile.writeTemporaryFile(
+                    path: snapshotPath, gathering: parts, fsync: true)
                 installed.append(temporarySnapshot)
                 try step(.snapshotTemporaryWritten)
                 try Syscall.rename(temporarySnapshot, snapshotPath)
@@ -333,7 +344,7 @@ public final class SessionDirectory: Sendable {
                 if state.failure != nil { throw error }  // simulated crash: leave everything as it is
                 var undone = true
                 for name in installed.reversed() {
-                    do throws(StorageError) { try Syscall.unlink(name) } catch where error.kind != .notFound {
+                    do throws(StorageError) { try Syscall.unlink(name) } catch  where error.kind != .notFound {
                         undone = false
                     } catch {}
                 }
@@ -413,14 +424,30 @@ public final class SessionDirectory: Sendable {
             guard !state.destroyed else {
                 throw StorageError(kind: .closed, path: path, detail: "the session was already closed or destroyed")
             }
-            let (parent, name) = splitPath(path)
-            let tombstone = joinPath(parent, SessionDirectory.tombstonePrefix + name + "-" + String(UInt64.random(in: 0...UInt64.max), radix: 16))
-            try Syscall.rename(path, tombstone)
+            let tombstone = try SessionDirectory.renameToTombstone(path)
             state.destroyed = true
             try? state.log.close(syncing: false)
-            try Syscall.syncDirectory(parent)
+            try Syscall.syncDirectory(splitPath(path).directory)
             try? Syscall.removeTree(tombstone)
         }
+    }
+
+    /// Deletes the session directory `path` without opening it (for example a session that failed to
+    /// recover), the same crash-safe way as ``destroy()``. Do not use it on a directory that is open.
+    /// - Throws: ``StorageError/Kind/notFound`` if it does not exist; the failed call otherwise.
+    public static func destroy(at path: String) throws(StorageError) {
+        let tombstone = try renameToTombstone(path)
+        try Syscall.syncDirectory(splitPath(path).directory)
+        try? Syscall.removeTree(tombstone)
+    }
+
+    /// Renames `path` to `.deleted-<name>-<random>` next to it; returns the new path.
+    private static func renameToTombstone(_ path: String) throws(StorageError) -> String {
+        let (parent, name) = splitPath(path)
+        let suffix = String(UInt64.random(in: 0...UInt64.max), radix: 16)
+        let tombstone = joinPath(parent, tombstonePrefix + name + "-" + suffix)
+        try Syscall.rename(path, tombstone)
+        return tombstone
     }
 
     /// Prefix of a session directory being deleted.

@@ -52,7 +52,8 @@ enum Syscall {
         vectors.reserveCapacity(buffers.count)
         for buffer in buffers where buffer.count > 0 {
             // The kernel only reads through iov_base; the mutable pointer is what the C type demands.
-            vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count))
+            vectors.append(
+                iovec(iov_base: UnsafeMutableRawPointer(mutating: buffer.baseAddress), iov_len: buffer.count))
         }
         var index = 0
         var position = offset
@@ -61,7 +62,7 @@ enum Syscall {
             let written = try retrying("pwritev", path: path) {
                 vectors.withUnsafeBufferPointer { pointer in
                     // Safe: index < vectors.count, so baseAddress is non-nil and index + batch <= count.
-                    Glibc.pwritev(fd, pointer.baseAddress! + index, Int32(batch), off_t(position))
+                    pointer.baseAddress.map { Glibc.pwritev(fd, $0 + index, Int32(batch), off_t(position)) } ?? 0
                 }
             }
             if written == 0 {
@@ -225,9 +226,9 @@ enum Syscall {
             for name in try listDirectory(path) {
                 try removeTree(path + "/" + name)
             }
-            do throws(StorageError) { try rmdir(path) } catch where error.kind == .notFound {}
+            do throws(StorageError) { try rmdir(path) } catch  where error.kind == .notFound {}
         } else {
-            do throws(StorageError) { try unlink(path) } catch where error.kind == .notFound {}
+            do throws(StorageError) { try unlink(path) } catch  where error.kind == .notFound {}
         }
     }
 }
