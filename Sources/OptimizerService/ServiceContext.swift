@@ -16,12 +16,18 @@ public final class ServiceContext: Sendable {
     public let metrics = ServiceMetrics()
     public let logger: Logger
     let registry: SessionRegistry
+    /// The data directory's sessions, when the service runs with `--data-dir`.
+    let persistence: SessionPersistence?
     private let phaseValue = Atomic<Int>(Phase.starting.rawValue)
     private let server = Mutex<HTTPServer?>(nil)
 
-    public init(configuration: ServiceConfiguration, logger: Logger) {
+    /// - Throws: `StorageError` when the data directory cannot be opened (or another process holds it).
+    public init(configuration: ServiceConfiguration, logger: Logger) throws {
         self.configuration = configuration
         self.logger = logger
+        self.persistence = try configuration.dataDirectory.map { (path) throws in
+            try SessionPersistence(path: path, policy: configuration.fsync, logger: logger)
+        }
         self.registry = SessionRegistry(
             maxSessions: configuration.maxSessions, memoryBudgetBytes: configuration.memoryBudgetBytes)
     }

@@ -100,6 +100,14 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     }
     /// 503: the service is shutting down or not yet ready.
     public static func unavailable(_ detail: String) -> ServiceError { .init("unavailable", 503, detail) }
+    /// 500: a change was applied in memory but could not be made durable; the session was unloaded
+    /// and comes back from its last durable state when the service restarts.
+    public static func storageFailed(_ id: String) -> ServiceError {
+        .init(
+            "storage_failure", 500,
+            "the change to session \"\(id)\" could not be written to the data directory; the session was unloaded "
+                + "and will be restored from its last durable state on restart")
+    }
     /// 500: a failure that is the server's fault; the detail never echoes internals.
     public static func internalError() -> ServiceError {
         .init("internal_error", 500, "the server failed to handle this request; it has been logged")

@@ -1,4 +1,6 @@
 public import Logging
+import Dispatch
+import DurableStorage
 public import MicroHTTP
 
 /// Starts and stops the whole service: the session registry, the routes and the HTTP server.
@@ -13,7 +15,16 @@ public enum ServiceRunner {
 
     /// Binds and starts serving; returns at once.
     public static func start(configuration: ServiceConfiguration, logger: Logger) throws -> Running {
-        let context = ServiceContext(configuration: configuration, logger: logger)
+        let context = try ServiceContext(configuration: configuration, logger: logger)
+        if let persistence = context.persistence {
+            let start = DispatchTime.now().uptimeNanoseconds
+            let (restored, skipped) = persistence.restoreAll(into: context.registry, configuration: configuration)
+            let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
+            logger.notice("restored sessions from the data directory", metadata: [
+                "path": "\(persistence.directory.path)", "restored": "\(restored)", "skipped": "\(skipped)",
+                "milliseconds": "\(ms.formatted3)", "fsync": "\(configuration.fsync)",
+            ])
+        }
         let server = HTTPServer(configuration: httpConfiguration(configuration, context: context),
                                 router: ServiceRoutes.router(context: context), logger: logger)
         context.attach(server)

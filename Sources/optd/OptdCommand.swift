@@ -55,6 +55,12 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "Seconds in-flight requests get after SIGTERM. (env OPTD_SHUTDOWN_GRACE, default 8)")
     var shutdownGrace: Double?
 
+    @Option(help: "Directory for durable sessions; without it sessions live in memory and a restart loses them. (env OPTD_DATA_DIR, default none)")
+    var dataDir: String?
+
+    @Option(help: "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)")
+    var fsync: String?
+
     @Option(help: "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)")
     var authToken: String?
 
@@ -104,6 +110,13 @@ struct OptdCommand: ParsableCommand {
         c.writeIdleTimeout = try pick(writeTimeout, "OPTD_WRITE_TIMEOUT", { Double($0) }) ?? c.writeIdleTimeout
         c.maxConnections = try pick(maxConnections, "OPTD_MAX_CONNECTIONS", { Int($0) }) ?? c.maxConnections
         c.shutdownGrace = try pick(shutdownGrace, "OPTD_SHUTDOWN_GRACE", { Double($0) }) ?? c.shutdownGrace
+        c.dataDirectory = try pick(dataDir, "OPTD_DATA_DIR", { $0 }) ?? c.dataDirectory
+        if let text = try pick(fsync, "OPTD_FSYNC", { $0 }) {
+            guard let policy = ServiceConfiguration.fsyncPolicy(text) else {
+                throw ValidationError("fsync \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
+            }
+            c.fsync = policy
+        }
         c.authToken = try pick(authToken, "OPTD_AUTH_TOKEN", { $0 }) ?? c.authToken
         if c.authToken?.isEmpty == true { throw ValidationError("the auth token must not be empty") }
         c.logLevel = try pick(logLevel, "OPTD_LOG_LEVEL", { $0 }) ?? c.logLevel

@@ -36,7 +36,7 @@ import Testing
     @Test func everyRouteButHealthAndReadinessRequiresTheToken() throws {
         var configuration = ServiceConfiguration()
         configuration.authToken = "s3cret-token"
-        let context = ServiceContext(configuration: configuration, logger: .init(label: "test"))
+        let context = try ServiceContext(configuration: configuration, logger: .init(label: "test"))
         context.setPhase(.ready)
         let router = ServiceRoutes.router(context: context)
         let open = Set(["/healthz", "/readyz"])

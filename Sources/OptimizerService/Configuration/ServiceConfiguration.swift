@@ -1,3 +1,5 @@
+public import DurableStorage
+
 /// Everything the service can be configured with, resolved once at start-up.
 ///
 /// The executable resolves command-line flags over `OPTD_*` environment variables over these
@@ -30,6 +32,11 @@ public struct ServiceConfiguration: Sendable, Equatable {
     public var maxConnections: Int = 1024
     /// Seconds in-flight requests get to finish after SIGTERM/SIGINT. Default 8 (below `docker stop`'s 10).
     public var shutdownGrace: Double = 8
+    /// Directory for durable session state; nil keeps every session in memory only (lost on restart).
+    public var dataDirectory: String?
+    /// When acknowledged changes reach stable storage (with a data directory). Default `always`:
+    /// every acknowledged step survives kill -9 and power loss.
+    public var fsync: FsyncPolicy = .always
     /// With a token, every endpoint but `/healthz` and `/readyz` requires `Authorization: Bearer
     /// <token>` (401 otherwise). Default: none (no access control; keep the service on loopback).
     public var authToken: String?
@@ -38,4 +45,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
 
     /// A configuration with every default.
     public init() {}
+
+    /// Parses `--fsync`: `always`, `never` or `interval=<seconds>`.
+    public static func fsyncPolicy(_ text: String) -> FsyncPolicy? {
+        FsyncPolicy(argument: text)
+    }
 }

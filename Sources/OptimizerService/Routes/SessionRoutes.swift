@@ -25,24 +25,35 @@ enum SessionRoutes {
             do {
                 let session = try context.session(for: request)
                 _ = try request.bodyFormat(allowBinary: false)
-                session.queue.async { responder.send(patch(request, session)) }
+                session.queue.async { responder.send(patch(request, session, context)) }
             } catch {
                 responder.send(error: error)
             }
         }
-        router.on(.delete, "/v1/sessions/:id", execution: .inline) { request in
-            let session = try context.session(for: request)
-            if let ifMatch = request.headers["If-Match"] {
-                let version = session.state.withLock { $0.version }
-                guard session.matches(ifMatch: ifMatch, version: version) else {
-                    throw ServiceError.preconditionFailed(expected: ifMatch, current: session.etag(version: version))
+        // Deletion runs on the session's queue, after the changes that arrived before it, and
+        // removes the files before answering, so a deleted session never comes back after a crash.
+        router.onDeferred(.delete, "/v1/sessions/:id") { request, responder in
+            do {
+                let session = try context.session(for: request)
+                session.queue.async {
+                    do {
+                        try session.state.withLock { (s) throws(ServiceError) in
+                            guard !s.deleted else { throw .sessionNotFound(session.id.description) }
+                            if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
+                                throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
+                            }
+                            s.deleted = true
+                        }
+                        _ = context.registry.remove(session.id)
+                        context.persistence?.destroy(session)
+                        responder.send(HTTPResponse(status: .noContent))
+                    } catch {
+                        responder.send(error: error)
+                    }
                 }
+            } catch {
+                responder.send(error: error)
             }
-            guard let removed = context.registry.remove(session.id) else {
-                throw ServiceError.sessionNotFound(session.id.description)
-            }
-            removed.state.withLock { $0.deleted = true }
-            return HTTPResponse(status: .noContent)
         }
         router.on(.get, "/v1/sessions/:id/checkpoint") { request in
             let session = try context.session(for: request)
@@ -119,10 +130,16 @@ enum SessionRoutes {
         let (bytes, o2) = spec.stateBytes(parameterCount: layout.totalCount, dtype: dtype).addingReportingOverflow(gradientBytes)
         let reservation = try context.registry.reserve(bytes: o1 || o2 ? Int.max : bytes, parameters: layout.totalCount)
         do {
-            let engine = try build()
-            let session = Session(
-                id: SessionID.random(), engine: engine, name: name, reservedBytes: reservation.bytes,
-                idempotencyCapacity: context.configuration.idempotencyKeysPerSession)
+            let now = Timestamp.now()
+            let id = SessionID.random()
+            let state = Session.State(
+                engine: try build(), name: name, updatedAt: now,
+                idempotency: IdempotencyCache(capacity: context.configuration.idempotencyKeysPerSession))
+            // With a data directory the session is durable before it is acknowledged.
+            let storage = try context.persistence.map { (persistence) throws(ServiceError) in
+                try persistence.create(id: id, snapshot: Session.snapshot(id: id, createdAt: now, state: state))
+            }
+            let session = Session(id: id, state: state, createdAt: now, reservedBytes: reservation.bytes, storage: storage)
             context.registry.insert(session, for: reservation)
             return session
         } catch {
@@ -170,7 +187,7 @@ enum SessionRoutes {
     static let patchMembers = ["name", "optimizer"]
 
     /// Runs on the session's queue: changes the name and/or default-group hyperparameters.
-    private static func patch(_ request: HTTPRequest, _ session: Session) -> HTTPResponse {
+    private static func patch(_ request: HTTPRequest, _ session: Session, _ context: ServiceContext) -> HTTPResponse {
         do {
             var reader = JSONReader(request.body)
             var name: String??
@@ -206,6 +223,8 @@ enum SessionRoutes {
                 s.updatedAt = .now()
                 return (session.summary(of: s), s.version)
             }
+            try context.persistence?.append(
+                .patch(at: summary.updatedAt, name: name, optimizer: optimizer), to: session, registry: context.registry)
             var response = HTTPResponse.json(SessionWriter.summary(summary))
             response.headers.add(name: "ETag", value: session.etag(version: version))
             return response

@@ -31,7 +31,7 @@ enum TrainingRoutes {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
-                session.queue.async { responder.send(put(request, session, format, responseFormat)) }
+                session.queue.async { responder.send(put(request, session, context, format, responseFormat)) }
             } catch {
                 responder.send(error: error)
             }
@@ -80,6 +80,10 @@ enum TrainingRoutes {
                 if let claim, let digest { s.idempotency.complete(claim.key, digest: digest, report: report) }
                 return (report, s.engine.parameterValues, s.version)
             }
+            // Durable (per --fsync) before it is acknowledged.
+            try context.persistence?.append(
+                .step(at: .now(), present: present, gradients: gradients, key: claim?.key, digest: digest, report: report),
+                to: session, registry: context.registry)
             return stepResponse(session, report, values, version, request, responseFormat)
         } catch {
             claim?.cancel(on: session)
@@ -162,7 +166,10 @@ enum TrainingRoutes {
     // MARK: - Parameters
 
     /// Runs on the session's queue.
-    private static func put(_ request: HTTPRequest, _ session: Session, _ format: BodyFormat, _ responseFormat: BodyFormat)
+    private static func put(
+        _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
+        _ responseFormat: BodyFormat
+    )
         -> HTTPResponse
     {
         do {
@@ -188,6 +195,7 @@ enum TrainingRoutes {
                 s.updatedAt = .now()
                 return (s.engine.stepCount, s.engine.parameterValues, s.version)
             }
+            try context.persistence?.append(.put(at: .now(), values: values), to: session, registry: context.registry)
             return parametersResponse(
                 session, step: step, values: current, version: version, format: responseFormat,
                 minimal: request.prefersMinimalReturn)

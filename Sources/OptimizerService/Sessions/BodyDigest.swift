@@ -7,6 +7,23 @@ struct BodyDigest: Hashable, Sendable {
     private var a: UInt64
     private var b: UInt64
 
+    /// 32 hex digits, for storage.
+    var hex: String {
+        func pad(_ v: UInt64) -> String {
+            let s = String(v, radix: 16)
+            return String(repeating: "0", count: 16 - s.count) + s
+        }
+        return pad(a) + pad(b)
+    }
+
+    /// Parses `hex`.
+    init?(hex: String) {
+        guard hex.utf8.count == 32, let a = UInt64(hex.prefix(16), radix: 16), let b = UInt64(hex.suffix(16), radix: 16)
+        else { return nil }
+        self.a = a
+        self.b = b
+    }
+
     init(body: [UInt8], contentType: String) {
         var a: UInt64 = 0x9E37_79B9_7F4A_7C15 ^ UInt64(body.count)
         var b: UInt64 = 0xC2B2_AE3D_27D4_EB4F &+ UInt64(body.count)

@@ -45,6 +45,14 @@ struct IdempotencyCache: Sendable {
         }
     }
 
+    /// The finished keys, oldest first (for snapshots).
+    var finished: [(key: String, digest: BodyDigest, report: StepReport)] {
+        order.compactMap { key in
+            guard case .done(let digest, let report)? = entries[key] else { return nil }
+            return (key, digest, report)
+        }
+    }
+
     private mutating func evict() {
         while order.count > capacity, let oldest = order.first {
             if entries[oldest] == .pending { break }

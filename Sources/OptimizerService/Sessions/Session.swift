@@ -1,4 +1,5 @@
 import Dispatch
+import DurableStorage
 import OptimizerCore
 import Synchronization
 
@@ -29,17 +30,35 @@ final class Session: Sendable {
     /// Runs every change (step, PUT, PATCH) in arrival order.
     let queue: DispatchQueue
     let state: Mutex<State>
+    /// The session's files when the service has a data directory; every change is appended there
+    /// (from the session's queue, in order) before it is acknowledged.
+    let storage: SessionDirectory?
 
-    init(id: SessionID, engine: SessionEngine, name: String?, reservedBytes: Int, idempotencyCapacity: Int) {
+    init(id: SessionID, state: State, createdAt: Timestamp, reservedBytes: Int, storage: SessionDirectory?) {
         self.id = id
-        self.dtype = engine.dtype
-        self.layout = engine.layout
-        let now = Timestamp.now()
-        self.createdAt = now
+        self.dtype = state.engine.dtype
+        self.layout = state.engine.layout
+        self.createdAt = createdAt
         self.reservedBytes = reservedBytes
+        self.storage = storage
         self.queue = DispatchQueue(label: "optd.session.\(id)", qos: .userInitiated)
-        self.state = Mutex(
-            State(engine: engine, name: name, updatedAt: now, idempotency: IdempotencyCache(capacity: idempotencyCapacity)))
+        self.state = Mutex(state)
+    }
+
+    /// The snapshot bytes of a locked state (engine, name, times, version, idempotency keys).
+    func snapshot(of s: State) -> [UInt8] {
+        Session.snapshot(id: id, createdAt: createdAt, state: s)
+    }
+
+    /// The snapshot bytes of a session's state.
+    static func snapshot(id: SessionID, createdAt: Timestamp, state s: State) -> [UInt8] {
+        let meta = SessionCodec.Metadata(
+            id: id, name: s.name, createdAt: createdAt, updatedAt: s.updatedAt, version: s.version,
+            idempotency: s.idempotency.finished)
+        switch s.engine {
+        case .float32(let e): return SessionCodec.encodeSnapshot(e.checkpoint(), meta)
+        case .float64(let e): return SessionCodec.encodeSnapshot(e.checkpoint(), meta)
+        }
     }
 
     /// The entity tag of a state version: opaque, quoted, and different for every change.
