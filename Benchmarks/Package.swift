@@ -6,7 +6,9 @@ import PackageDescription
 let package = Package(
     name: "optd-benchmarks",
     platforms: [.macOS(.v15)],
-    dependencies: [.package(path: "..")],
+    // Named explicitly: a path dependency is otherwise identified by its folder name, which differs
+    // between clones (`optd`, `main`, a worktree).
+    dependencies: [.package(name: "optd", path: "..")],
     targets: [
         .executableTarget(name: "core-bench", dependencies: [.product(name: "OptimizerCore", package: "optd")]),
         .executableTarget(name: "json-bench", dependencies: [.product(name: "FastJSON", package: "optd")]),
