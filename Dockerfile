@@ -29,7 +29,8 @@ RUN useradd --uid 10001 --user-group --no-create-home --shell /usr/sbin/nologin 
     && chown optd:optd /data
 COPY --from=build /out/optd /usr/local/bin/optd
 ENV OPTD_HOST=0.0.0.0 \
-    OPTD_PORT=8080
+    OPTD_PORT=8080 \
+    OPTD_DATA_DIR=/data
 VOLUME ["/data"]
 WORKDIR /data
 USER 10001:10001

@@ -525,6 +525,8 @@ components:
             - not_implemented
             - http_version_not_supported
             - internal_error
+            - storage_failure
+            - unauthorized
         instance: {type: string}
         limit: {type: string, description: 'for `limit_exceeded`: the name of the limit'}
     Status:
