@@ -526,7 +526,6 @@ components:
             - http_version_not_supported
             - internal_error
             - storage_failure
-            - unauthorized
         instance: {type: string}
         limit: {type: string, description: 'for `limit_exceeded`: the name of the limit'}
     Status:
