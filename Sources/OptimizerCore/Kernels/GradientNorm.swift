@@ -40,7 +40,7 @@ enum GradientNorm {
             b = b.addingProduct(x[d], x[d])
             d += 1
         }
-        return b.squareRoot()
+        return ATen.sqrt(b)
     }
 
     /// PyTorch's L1 norm: a sequential sum of `|x|` (ATen's `NormOneOps` reduction, which is sequential
