@@ -1,4 +1,4 @@
-import OptimizerCore
+@testable import OptimizerCore
 import Testing
 
 @Suite struct TrainingSpecTests {
@@ -83,5 +83,12 @@ import Testing
         #expect(try Self.spec([("optimizer", Self.adam), ("param_groups", .array([.object([("params", .array([.string("b")])), ("amsgrad", .bool(true))])]))])
             .stateBytes(parameterCount: n, dtype: .float32) == 4 * n * 4)
         #expect(try Self.spec([("optimizer", Self.adam)]).stateBytes(parameterCount: Int.max / 2, dtype: .float64) == Int.max)
+    }
+}
+
+@Suite struct StateSlotsTests {
+    @Test(arguments: OptimizerKind.allCases)
+    func slotCountMatchesNames(_ kind: OptimizerKind) {
+        #expect(StateSlots.count(kind) == StateSlots.names(kind).count)
     }
 }

@@ -30,16 +30,23 @@ enum CoreBench {
         if let i = arguments.firstIndex(of: "--sizes"), i + 1 < arguments.count {
             sizes = arguments[i + 1].split(separator: ",").compactMap { Int($0) }
         }
+        var runs = 1
+        if let i = arguments.firstIndex(of: "--runs"), i + 1 < arguments.count, let r = Int(arguments[i + 1]), r > 0 {
+            runs = min(r, 9)
+        }
         let cores = OptimizerEngine<Float>.processorCount
         let threadCounts = cores > 1 ? [1, cores] : [1]
-        print("core-bench: float32, one parameter tensor, median of repeated steps; \(cores) cores")
+        print("core-bench: float32, one parameter tensor, median of repeated steps (median of \(runs) run(s)); \(cores) cores")
         print(pad("optimizer", 14) + pad("params", 10) + pad("threads", 8) + pad("median", 12) + "throughput")
         var adamFigures: [String: Double] = [:]
         for c in selected {
             for n in sizes {
                 for threads in threadCounts {
                     do {
-                        let seconds = try measure(c.optimizer, count: n, threads: threads)
+                        var perRun: [Double] = []
+                        for _ in 0..<runs { perRun.append(try measure(c.optimizer, count: n, threads: threads)) }
+                        perRun.sort()
+                        let seconds = perRun[perRun.count / 2]
                         let rate = Double(n) / seconds
                         if c.label == "adam" { adamFigures["\(n)/\(threads)"] = rate }
                         print(pad(c.label, 14) + pad(String(n), 10) + pad(String(threads), 8)
@@ -51,7 +58,7 @@ enum CoreBench {
             }
         }
         if !arguments.contains("--no-torch") {
-            runTorch(sizes: sizes, threads: threadCounts, adam: adamFigures)
+            runTorch(sizes: sizes, threads: threadCounts, runs: runs, adam: adamFigures)
         }
     }
 
@@ -89,12 +96,12 @@ enum CoreBench {
         return samples[samples.count / 2]
     }
 
-    static func runTorch(sizes: [Int], threads: [Int], adam: [String: Double]) {
+    static func runTorch(sizes: [Int], threads: [Int], runs: Int, adam: [String: Double]) {
         let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scripts/bench/torch_fused_adam.py").standardized
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", script.path, "--sizes", sizes.map(String.init).joined(separator: ","),
-                             "--threads", threads.map(String.init).joined(separator: ",")]
+                             "--threads", threads.map(String.init).joined(separator: ","), "--runs", String(runs)]
         let pipe = Pipe()
         process.standardOutput = pipe
         do {

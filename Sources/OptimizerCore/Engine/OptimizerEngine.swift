@@ -204,10 +204,11 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
             hasState[p] = true
             steps[p] += 1
             let t = steps[p]
+            // PyTorch creates the state tensors the group's configuration needs when the parameter first
+            // steps; tensors enabled later (e.g. amsgrad switched on) start from zeros here.
             var bits = slotBits[p]
-            for slot in 0..<3 where StateSlots.uses(kind, slot: slot, h, cycled: momentumOverride != nil)
-                && slot < StateSlots.names(kind).count
-            {
+            for slot in 0..<StateSlots.count(kind)
+            where StateSlots.uses(kind, slot: slot, h, cycled: momentumOverride != nil) {
                 bits |= UInt8(1 << slot)
             }
             let bufferExisted = slotBits[p] & 1 != 0
