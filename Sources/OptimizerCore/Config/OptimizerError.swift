@@ -18,6 +18,7 @@ public enum OptimizerError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A parameter name that the layout does not contain (in a parameter group or a gradient).
     case unknownParameter(String)
     /// A tensor has the wrong number of elements: `parameter` names it, `expected` and `actual` are counts.
+    /// Flat buffers use the names `"gradients"` (all gradients), `"parameters"` (all values) and `"present"`.
     case shapeMismatch(parameter: String, expected: Int, actual: Int)
     /// A gradient contains NaN or an infinity at flat index `index` inside parameter `parameter`.
     case nonFiniteGradient(parameter: String, index: Int)
@@ -68,7 +69,16 @@ public enum OptimizerError: Error, Sendable, Equatable, CustomStringConvertible 
         case .unknownParameter(let name):
             return "unknown parameter \"\(name)\""
         case .shapeMismatch(let parameter, let expected, let actual):
-            return "gradient \"\(parameter)\" has \(actual) elements; parameter \"\(parameter)\" has \(expected)"
+            switch parameter {
+            case "gradients":
+                return "the gradients have \(actual) elements in total; the parameters have \(expected)"
+            case "parameters":
+                return "the values have \(actual) elements in total; the parameters have \(expected)"
+            case "present":
+                return "the presence mask has \(actual) entries; there are \(expected) parameters"
+            default:
+                return "gradient \"\(parameter)\" has \(actual) elements; parameter \"\(parameter)\" has \(expected)"
+            }
         case .nonFiniteGradient(let parameter, let index):
             return "gradient \"\(parameter)\" has a non-finite value (NaN or infinity) at flat index \(index)"
         case .emptyStep:

@@ -102,6 +102,18 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         parameters = flat
     }
 
+    /// Overwrites all parameters from a buffer (PUT parameters with a binary body); optimizer state is kept.
+    ///
+    /// - Throws: `shapeMismatch` (parameter `"parameters"`) if the count differs from the layout's.
+    public mutating func setParameters(_ flat: UnsafeBufferPointer<Scalar>) throws(OptimizerError) {
+        guard flat.count == layout.totalCount else {
+            throw .shapeMismatch(parameter: "parameters", expected: layout.totalCount, actual: flat.count)
+        }
+        parameters.withUnsafeMutableBufferPointer { destination in
+            for i in 0..<flat.count { destination[i] = flat[i] }
+        }
+    }
+
     /// Changes the optimizer's hyperparameters between steps (PATCH). With a schedule, `lr` sets the base
     /// learning rate the schedule scales. Parameter groups keep their overrides and follow the rest.
     ///
@@ -157,7 +169,8 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         // Validation and the global norm in one read of the gradients.
         let norms = try l2Scratch.withUnsafeMutableBufferPointer { l2 throws(OptimizerError) in
             try clipScratch.withUnsafeMutableBufferPointer { clip throws(OptimizerError) in
-                try Self.globalNorms(base, layout: layout, present: present, clipping: spec.clipping, l2, clip)
+                try Self.globalNorms(base, layout: layout, present: present, clipping: spec.clipping,
+                                     threads: max(1, threadCount), l2, clip)
             }
         }
         // Nothing below can fail.
@@ -191,10 +204,11 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
             hasState[p] = true
             steps[p] += 1
             let t = steps[p]
+            // PyTorch creates the state tensors the group's configuration needs when the parameter first
+            // steps; tensors enabled later (e.g. amsgrad switched on) start from zeros here.
             var bits = slotBits[p]
-            for slot in 0..<3 where StateSlots.uses(kind, slot: slot, h, cycled: momentumOverride != nil)
-                && slot < StateSlots.names(kind).count
-            {
+            for slot in 0..<StateSlots.count(kind)
+            where StateSlots.uses(kind, slot: slot, h, cycled: momentumOverride != nil) {
                 bits |= UInt8(1 << slot)
             }
             let bufferExisted = slotBits[p] & 1 != 0
@@ -280,7 +294,7 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     /// The global L2 norm (always, for the report) and the clipping norm, in the session dtype, after
     /// checking every present gradient is finite.
     static func globalNorms(_ g: UnsafePointer<Scalar>, layout: ParameterLayout, present: [Bool],
-                            clipping: Clipping?, _ l2Norms: UnsafeMutableBufferPointer<Scalar>,
+                            clipping: Clipping?, threads: Int, _ l2Norms: UnsafeMutableBufferPointer<Scalar>,
                             _ clipNorms: UnsafeMutableBufferPointer<Scalar>) throws(OptimizerError)
         -> (l2: Scalar, clip: Scalar)
     {
@@ -289,7 +303,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         if case .norm(_, let type) = clipping { normType = type }
         for (p, entry) in layout.entries.enumerated() where present[p] {
             let x = g + entry.offset
-            let norm = GradientNorm.l2(x, entry.count)
+            // Without clipping the norm is only reported, so very large tensors may sum in parallel.
+            let norm = clipping == nil && threads > 1 && entry.count >= 1 << 21
+                ? GradientNorm.l2Parallel(x, entry.count, threads: threads) : GradientNorm.l2(x, entry.count)
             if !norm.isFinite, let index = GradientNorm.firstNonFinite(x, entry.count) {
                 throw .nonFiniteGradient(parameter: entry.name, index: index)
             }

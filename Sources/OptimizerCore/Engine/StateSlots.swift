@@ -17,6 +17,15 @@ struct StateSlots: Sendable {
         }
     }
 
+    /// The number of state slots of `kind` (without building the name list).
+    static func count(_ kind: OptimizerKind) -> Int {
+        switch kind {
+        case .sgd, .adagrad, .lion: 1
+        case .adadelta, .adamax, .nadam, .radam, .rprop: 2
+        case .adam, .adamw, .rmsprop: 3
+        }
+    }
+
     /// Whether a group with hyperparameters `h` uses slot `slot` in a step (`cycled` = momentum is set by a
     /// one_cycle schedule, so it is non-zero).
     static func uses(_ kind: OptimizerKind, slot: Int, _ h: Hyperparameters, cycled: Bool) -> Bool {

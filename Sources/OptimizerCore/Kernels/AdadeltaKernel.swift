@@ -17,7 +17,7 @@ struct AdadeltaKernel<S: KernelScalar> {
         negLR = S(-lr)
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, sq = x.slot0, acc = x.slot1
         let wd = weightDecay, rho = rho, c = oneMinusRho, eps = eps, negLR = negLR
@@ -26,9 +26,9 @@ struct AdadeltaKernel<S: KernelScalar> {
             if let wd { g = g.addingProduct(p[i], wd) }
             let v = (sq[i] * rho).addingProduct(c * g, g)
             sq[i] = v
-            let std = (v + eps).squareRoot()
+            let std = ATen.sqrt(v + eps)
             let u = acc[i]
-            let delta = ((u + eps).squareRoot() / std) * g
+            let delta = (ATen.sqrt(u + eps) / std) * g
             acc[i] = (u * rho).addingProduct(c * delta, delta)
             p[i] = p[i].addingProduct(delta, negLR)
         }

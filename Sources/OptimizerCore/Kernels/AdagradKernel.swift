@@ -14,7 +14,7 @@ struct AdagradKernel<S: KernelScalar> {
         negCLR = S(-clr)
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, sum = x.slot0, wd = weightDecay, eps = eps, negCLR = negCLR
         transform.forEach(range, x.grad) { i, g0 in
@@ -22,7 +22,7 @@ struct AdagradKernel<S: KernelScalar> {
             if let wd { g = g.addingProduct(p[i], wd) }
             let s = sum[i].addingProduct(g, g)
             sum[i] = s
-            p[i] = p[i] + (negCLR * g) / (s.squareRoot() + eps)
+            p[i] = p[i] + (negCLR * g) / (ATen.sqrt(s) + eps)
         }
     }
 }

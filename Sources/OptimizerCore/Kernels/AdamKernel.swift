@@ -29,15 +29,31 @@ struct AdamKernel<S: KernelScalar> {
         amsgrad = h.amsgrad
     }
 
-    @inline(__always)
+    /// Runs the kernel; the weight-decay mode and AMSGrad are fixed per loop copy so that each copy is
+    /// branch-free and vectorizes.
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
+        switch (decay, amsgrad) {
+        case (.none, false): loop(x, range, transform, l2: nil, factor: nil, amsgrad: false)
+        case (.none, true): loop(x, range, transform, l2: nil, factor: nil, amsgrad: true)
+        case (.l2(let wd), false): loop(x, range, transform, l2: wd, factor: nil, amsgrad: false)
+        case (.l2(let wd), true): loop(x, range, transform, l2: wd, factor: nil, amsgrad: true)
+        case (.decoupled(let f), false): loop(x, range, transform, l2: nil, factor: f, amsgrad: false)
+        case (.decoupled(let f), true): loop(x, range, transform, l2: nil, factor: f, amsgrad: true)
+        }
+    }
+
+    @inline(__always)
+    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
+                      l2: S?, factor: S?, amsgrad: Bool) {
         let (p, m, v, vmax) = (x.param, x.slot0, x.slot1, x.slot2)
-        let decay = decay, w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2
-        let sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize, amsgrad = amsgrad
+        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2
+        let sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize
         transform.forEach(range, x.grad) { i, g0 in
             var g = g0
             var pi = p[i]
-            decay.apply(&pi, &g)
+            if let wd = l2 { g = g.addingProduct(pi, wd) }
+            if let f = factor { pi = pi * f }
             let mi = ATen.lerp(m[i], g, w)
             let vi = (v[i] * beta2).addingProduct(c2 * g, g)
             m[i] = mi
@@ -47,7 +63,7 @@ struct AdamKernel<S: KernelScalar> {
                 vv = ATen.maximum(vmax[i], vi)
                 vmax[i] = vv
             }
-            let denom = vv.squareRoot() / sqrtBC2 + eps
+            let denom = ATen.sqrt(vv) / sqrtBC2 + eps
             p[i] = pi + (negStepSize * mi) / denom
         }
     }

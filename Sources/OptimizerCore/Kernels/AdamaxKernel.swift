@@ -17,7 +17,7 @@ struct AdamaxKernel<S: KernelScalar> {
         negCLR = S(-(lr / bc))
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, m = x.slot0, u = x.slot1
         let wd = weightDecay, w = beta1Weight, beta2 = beta2, eps = eps, negCLR = negCLR

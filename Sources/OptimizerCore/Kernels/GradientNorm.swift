@@ -1,3 +1,5 @@
+import Dispatch
+
 /// Gradient norms as PyTorch's `torch.linalg.vector_norm` computes them on CPU, for clipping and reporting.
 enum GradientNorm {
     /// PyTorch's L2 norm of `n` elements.
@@ -9,6 +11,12 @@ enum GradientNorm {
     /// reduction differs in order; float64 results agree to a few ULP).
     @inline(__always)
     static func l2<S: EngineScalar>(_ x: UnsafePointer<S>, _ n: Int) -> S {
+        ATen.sqrt(sumOfSquares(x, n))
+    }
+
+    /// The sum of squares `l2` takes the square root of (same order of operations).
+    @inline(__always)
+    static func sumOfSquares<S: EngineScalar>(_ x: UnsafePointer<S>, _ n: Int) -> S {
         let full = n - n % 8
         var a0: S = 0, a1: S = 0, a2: S = 0, a3: S = 0, a4: S = 0, a5: S = 0, a6: S = 0, a7: S = 0
         var d = 0
@@ -40,7 +48,28 @@ enum GradientNorm {
             b = b.addingProduct(x[d], x[d])
             d += 1
         }
-        return b.squareRoot()
+        return b
+    }
+
+    /// The L2 norm of a large tensor split across `threads` cores: chunk sums of squares (each in `l2`'s
+    /// order) added in chunk order. Agrees with `l2` to a few ULP, not bit for bit; used only for the reported
+    /// norm when no clipping depends on it.
+    static func l2Parallel<S: EngineScalar>(_ x: UnsafePointer<S>, _ n: Int, threads: Int) -> S {
+        let chunks = min(threads, n / (1 << 20))
+        if chunks <= 1 { return l2(x, n) }
+        let per = ((n + chunks - 1) / chunks + 15) & ~15
+        return withUnsafeTemporaryAllocation(of: S.self, capacity: chunks) { partial in
+            let out = UncheckedSendable(partial)
+            let input = UncheckedSendable(x)
+            DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                let start = min(n, c * per)
+                let end = min(n, start + per)
+                out.value[c] = sumOfSquares(input.value + start, end - start)
+            }
+            var total: S = 0
+            for c in 0..<chunks { total = total + partial[c] }
+            return ATen.sqrt(total)
+        }
     }
 
     /// PyTorch's L1 norm: a sequential sum of `|x|` (ATen's `NormOneOps` reduction, which is sequential

@@ -72,3 +72,19 @@ struct GradientTransform<S: KernelScalar> {
         }
     }
 }
+
+// LLVM's `sqrt` intrinsics: IEEE correctly rounded square roots that the vectorizer turns into
+// `sqrtps`/`vsqrtps`. `Float.squareRoot()` lowers to a libm call guarded by an errno branch on Linux,
+// which keeps every loop that uses it scalar.
+@_silgen_name("llvm.sqrt.f32") private func llvmSqrt(_ x: Float) -> Float
+@_silgen_name("llvm.sqrt.f64") private func llvmSqrt(_ x: Double) -> Double
+
+extension ATen {
+    /// The correctly rounded square root (`std::sqrt`; NaN for negative inputs), vectorizable.
+    @inline(__always)
+    static func sqrt<S: KernelScalar>(_ x: S) -> S {
+        if S.self == Float.self { return unsafeBitCast(llvmSqrt(unsafeBitCast(x, to: Float.self)), to: S.self) }
+        if S.self == Double.self { return unsafeBitCast(llvmSqrt(unsafeBitCast(x, to: Double.self)), to: S.self) }
+        return x.squareRoot()
+    }
+}

@@ -19,7 +19,7 @@ struct LionKernel<S: KernelScalar> {
         negLR = S(-lr)
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, m = x.slot0
         let a1 = oneMinusB1, b1 = b1, a2 = oneMinusB2, b2 = b2, wd = weightDecay, negLR = negLR

@@ -32,20 +32,31 @@ struct NAdamKernel<S: KernelScalar> {
         avgCoefficient = S((-lr * muNext) / (1.0 - productNext))
     }
 
-    @inline(__always)
+    /// Runs the kernel with the weight-decay mode fixed per loop copy (branch-free, vectorizable).
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
+        switch decay {
+        case .none: loop(x, range, transform, l2: nil, factor: nil)
+        case .l2(let wd): loop(x, range, transform, l2: wd, factor: nil)
+        case .decoupled(let f): loop(x, range, transform, l2: nil, factor: f)
+        }
+    }
+
+    @inline(__always)
+    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?) {
         let p = x.param, m = x.slot0, v = x.slot1
-        let decay = decay, w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc2 = bc2, eps = eps
+        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc2 = bc2, eps = eps
         let cg = gradCoefficient, cm = avgCoefficient
         transform.forEach(range, x.grad) { i, g0 in
             var g = g0
             var pi = p[i]
-            decay.apply(&pi, &g)
+            if let wd = l2 { g = g.addingProduct(pi, wd) }
+            if let f = factor { pi = pi * f }
             let mi = ATen.lerp(m[i], g, w)
             let vi = (v[i] * beta2).addingProduct(c2 * g, g)
             m[i] = mi
             v[i] = vi
-            let denom = (vi / bc2).squareRoot() + eps
+            let denom = ATen.sqrt(vi / bc2) + eps
             pi = pi + (cg * g) / denom
             p[i] = pi + (cm * mi) / denom
         }

@@ -37,21 +37,32 @@ struct RAdamKernel<S: KernelScalar> {
         }
     }
 
-    @inline(__always)
+    /// Runs the kernel with the weight-decay mode and the rectification branch fixed per loop copy.
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
+        switch decay {
+        case .none: loop(x, range, transform, l2: nil, factor: nil)
+        case .l2(let wd): loop(x, range, transform, l2: wd, factor: nil)
+        case .decoupled(let f): loop(x, range, transform, l2: nil, factor: f)
+        }
+    }
+
+    @inline(__always)
+    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?) {
         let p = x.param, m = x.slot0, v = x.slot1
-        let decay = decay, w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc1 = bc1, lr = lr
+        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc1 = bc1, lr = lr
         let eps = eps, sqrtBC2 = sqrtBC2
         if let rect {
             transform.forEach(range, x.grad) { i, g0 in
                 var g = g0
                 var pi = p[i]
-                decay.apply(&pi, &g)
+                if let wd = l2 { g = g.addingProduct(pi, wd) }
+                if let f = factor { pi = pi * f }
                 let mi = ATen.lerp(m[i], g, w)
                 let vi = (v[i] * beta2).addingProduct(c2 * g, g)
                 m[i] = mi
                 v[i] = vi
-                let adaptive = (1 / (vi.squareRoot() + eps)) * sqrtBC2
+                let adaptive = (1 / (ATen.sqrt(vi) + eps)) * sqrtBC2
                 let update = (((mi / bc1) * lr) * adaptive) * rect
                 p[i] = pi - update
             }
@@ -59,7 +70,8 @@ struct RAdamKernel<S: KernelScalar> {
             transform.forEach(range, x.grad) { i, g0 in
                 var g = g0
                 var pi = p[i]
-                decay.apply(&pi, &g)
+                if let wd = l2 { g = g.addingProduct(pi, wd) }
+                if let f = factor { pi = pi * f }
                 let mi = ATen.lerp(m[i], g, w)
                 let vi = (v[i] * beta2).addingProduct(c2 * g, g)
                 m[i] = mi

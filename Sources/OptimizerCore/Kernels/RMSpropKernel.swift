@@ -25,11 +25,22 @@ struct RMSpropKernel<S: KernelScalar> {
         negLR = S(-lr)
     }
 
-    @inline(__always)
+    /// Runs the kernel with `centered` and momentum fixed per loop copy (branch-free, vectorizable).
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
+        switch (centered, momentum) {
+        case (false, nil): loop(x, range, transform, centered: false, momentum: nil)
+        case (true, nil): loop(x, range, transform, centered: true, momentum: nil)
+        case (false, let mu?): loop(x, range, transform, centered: false, momentum: mu)
+        case (true, let mu?): loop(x, range, transform, centered: true, momentum: mu)
+        }
+    }
+
+    @inline(__always)
+    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
+                      centered: Bool, momentum: S?) {
         let p = x.param, sq = x.slot0, buf = x.slot1, ga = x.slot2
-        let wd = weightDecay, alpha = alpha, c = oneMinusAlpha, w = lerpWeight, eps = eps
-        let centered = centered, mu = momentum, negLR = negLR
+        let wd = weightDecay, alpha = alpha, c = oneMinusAlpha, w = lerpWeight, eps = eps, negLR = negLR
         transform.forEach(range, x.grad) { i, g0 in
             var g = g0
             if let wd { g = g.addingProduct(p[i], wd) }
@@ -39,12 +50,12 @@ struct RMSpropKernel<S: KernelScalar> {
             if centered {
                 let a = ATen.lerp(ga[i], g, w)
                 ga[i] = a
-                avg = v.addingProduct(-a, a).squareRoot()
+                avg = ATen.sqrt(v.addingProduct(-a, a))
             } else {
-                avg = v.squareRoot()
+                avg = ATen.sqrt(v)
             }
             avg = avg + eps
-            if let mu {
+            if let mu = momentum {
                 let b = buf[i] * mu + g / avg
                 buf[i] = b
                 p[i] = p[i].addingProduct(b, negLR)

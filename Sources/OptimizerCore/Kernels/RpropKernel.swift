@@ -18,7 +18,7 @@ struct RpropKernel<S: KernelScalar> {
         initialStepSize = firstStep ? S(lr) : nil
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, prev = x.slot0, size = x.slot1
         let em = etaMinus, ep = etaPlus, lo = stepMin, hi = stepMax

@@ -19,7 +19,7 @@ struct SGDKernel<S: KernelScalar> {
         firstStep = !bufferExists
     }
 
-    @inline(__always)
+    @inline(never)
     func run(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>) {
         let p = x.param, buf = x.slot0
         let wd = weightDecay, negLR = negLR, nesterov = nesterov, first = firstStep, d = oneMinusDampening

@@ -4,11 +4,17 @@ import OptimizerCore
 struct ReplayResult {
     /// Worst distance of any parameter element after any step, in ULP of the fixture dtype.
     var worstParameterULP = 0
+    /// Worst error of any parameter element in ULP of the largest parameter magnitude at that step
+    /// (robust to elements that pass near zero, where one raw ULP is tiny).
+    var worstScaledULP = 0.0
+    var worstScaledAt: String?
     /// Worst relative error of any parameter element (for float64 tolerances).
     var worstParameterRelative = 0.0
     /// Worst distance of any final state element, in ULP.
     var worstStateULP = 0
     var worstStateRelative = 0.0
+    /// Worst final-state error in ULP of the largest magnitude in that state tensor.
+    var worstStateScaledULP = 0.0
     /// Worst distance of the reported lr from torch's, in ULP of Double.
     var worstLRULP = 0
     /// Worst distance of the reported grad_norm, in ULP of the fixture dtype.
@@ -18,6 +24,10 @@ struct ReplayResult {
     var differing = 0
     /// Problems that are not numerical (missing state, unexpected entries).
     var problems: [String] = []
+    /// Where parameters first differed: "step k, name[i]: mine vs torch".
+    var firstDifference: String?
+    /// Differing elements per parameter name.
+    var differingByParameter: [String: Int] = [:]
 }
 
 enum FixtureReplay {
@@ -54,13 +64,25 @@ enum FixtureReplay {
                     result.problems.append("step \(k): no expected values for \(entry.name)")
                     continue
                 }
+                let scale = step.parameters.values.reduce(0.0) { m, v in v.reduce(m) { max($0, abs($1)) } }
+                let scaleULP = Double(S(scale).ulp)
                 for i in 0..<entry.count {
                     let mine = engine.parameters[entry.offset + i]
                     let torch = S(expected[i])
                     let d = distance(mine, torch)
                     result.elements += 1
-                    if d != 0 { result.differing += 1 }
+                    if d != 0 {
+                        result.differing += 1
+                        result.differingByParameter[entry.name, default: 0] += 1
+                        if result.firstDifference == nil {
+                            result.firstDifference = "step \(k), \(entry.name)[\(i)]: \(mine) vs torch \(torch)"
+                        }
+                    }
                     result.worstParameterULP = max(result.worstParameterULP, d)
+                    if scaleULP > 0, abs(Double(mine) - Double(torch)) / scaleULP > result.worstScaledULP {
+                        result.worstScaledULP = abs(Double(mine) - Double(torch)) / scaleULP
+                        result.worstScaledAt = "step \(k), \(entry.name)[\(i)]: \(mine) vs torch \(torch)"
+                    }
                     result.worstParameterRelative = max(result.worstParameterRelative,
                                                         relative(Double(mine), Double(torch)))
                 }
@@ -84,8 +106,13 @@ enum FixtureReplay {
                     result.worstStateULP = max(result.worstStateULP, distance(s, S(x)))
                     result.worstStateRelative = max(result.worstStateRelative, relative(Double(s), x))
                 case (.tensor(let values)?, .array(let items)):
+                    let scale = items.reduce(0.0) { max($0, abs($1.numberValue ?? 0)) }
+                    let scaleULP = Double(S(scale).ulp)
                     for (v, item) in zip(values, items) {
                         let x = item.numberValue ?? .nan
+                        if scaleULP > 0 {
+                            result.worstStateScaledULP = max(result.worstStateScaledULP, abs(Double(v) - x) / scaleULP)
+                        }
                         result.worstStateULP = max(result.worstStateULP, distance(v, S(x)))
                         result.worstStateRelative = max(result.worstStateRelative, relative(Double(v), x))
                     }
