@@ -442,4 +442,69 @@ import Testing
             #expect(c.isClosedByPeer())
         }
     }
+
+    /// A generated body: `pieces` pieces of `size` bytes each ("a", "b", ...).
+    final class LetterStream: HTTPBodyStream {
+        let pieces: Int
+        let size: Int
+        let declared: Int?
+        let produced = Mutex(0)
+        init(pieces: Int, size: Int, declared: Int?) {
+            self.pieces = pieces
+            self.size = size
+            self.declared = declared
+        }
+        var length: Int? { declared }
+        func next() -> [UInt8]? {
+            produced.withLock { n in
+                guard n < pieces else { return nil }
+                n += 1
+                return [UInt8](repeating: UInt8(96 + n % 26), count: size)
+            }
+        }
+    }
+
+    func streamRouter(declared: Bool) -> Router {
+        var router = Router()
+        router.on(.get, "/stream", execution: .inline) { _ in
+            HTTPResponse(
+                headers: ["Content-Type": "text/plain"],
+                body: .stream(LetterStream(pieces: 300, size: 10_000, declared: declared ? 3_000_000 : nil))
+            )
+        }
+        router.on(.get, "/liar", execution: .inline) { _ in
+            HTTPResponse(body: .stream(LetterStream(pieces: 2, size: 10, declared: 50)))
+        }
+        return router
+    }
+
+    @Test func streamedBodiesAreChunkedOrLengthDelimited() throws {
+        try withServer(streamRouter(declared: false)) { _, port in
+            let c = try TestClient(port: port)
+            try c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            let chunked = try c.readResponse()
+            #expect(chunked.header("Transfer-Encoding") == "chunked")
+            #expect(chunked.header("Content-Length") == nil)
+            #expect(chunked.body.count == 3_000_000)
+            #expect(chunked.body[0] == 97 && chunked.body[2_999_999] == UInt8(96 + 300 % 26))
+            // The connection stays usable after a chunked response.
+            try c.send("HEAD /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            let head = try c.readResponse(headRequest: true)
+            #expect(head.header("Transfer-Encoding") == "chunked")
+            try c.send("GET /stream HTTP/1.0\r\n\r\n")
+            let old = try c.readResponse()
+            #expect(old.header("Connection") == "close")
+            #expect(old.body.count == 3_000_000)
+        }
+        try withServer(streamRouter(declared: true)) { _, port in
+            let c = try TestClient(port: port)
+            try c.send("GET /stream HTTP/1.1\r\nHost: x\r\n\r\n")
+            let sized = try c.readResponse()
+            #expect(sized.header("Content-Length") == "3000000")
+            #expect(sized.body.count == 3_000_000)
+            try c.send("GET /liar HTTP/1.1\r\nHost: x\r\n\r\n")
+            // Declared 50 bytes, produced 20: the connection is closed rather than left ambiguous.
+            #expect(throws: TestClient.Failure.self) { _ = try c.readResponse() }
+        }
+    }
 }

@@ -29,6 +29,18 @@ final class Connection: @unchecked Sendable {
         var headSent = 0
         var bodySent = 0
         var bodyCount: Int
+        /// After this item, pull the next piece from this stream.
+        var stream: StreamState?
+    }
+
+    /// A streamed body being sent.
+    private struct StreamState {
+        var source: any HTTPBodyStream
+        var chunked: Bool
+        /// Declared length (non-chunked), checked against what the stream produces.
+        var declared: Int?
+        var produced = 0
+        var sentAnyChunk = false
     }
 
     /// What to do once the queued response is fully written.
@@ -337,7 +349,7 @@ final class Connection: @unchecked Sendable {
         let head = ex?.head
         // A request whose body was not fully read (answered early) cannot be followed on this
         // connection, so only a response after the request's end may keep it open.
-        let keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
+        var keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
             && parser.isReadingHead
         var response = response
@@ -345,16 +357,31 @@ final class Connection: @unchecked Sendable {
         if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
         let bodyCount = status.forbidsBody ? 0 : response.body.count
         let sendBody = !status.forbidsBody && head?.method != .head
+        var stream: StreamState?
+        var streamChunked = false
+        var contentLength: Int? = status.forbidsContentLength || status.code == 304 ? nil : bodyCount
+        if case .stream(let source) = response.body, !status.forbidsBody {
+            let length = source.length
+            let chunked = length == nil && head?.version.minor != 0
+            // HTTP/1.0 without a length: the body ends when the connection closes.
+            if length == nil && !chunked { keepAlive = false }
+            if length == nil { contentLength = nil }
+            if sendBody { stream = StreamState(source: source, chunked: chunked, declared: length) }
+            if chunked && !sendBody { contentLength = nil }
+            streamChunked = chunked
+        }
         let connectionHeader: ResponseEncoder.ConnectionHeader =
             !keepAlive ? .close : (head?.version.minor == 0 ? .keepAlive : .none)
         let headBytes = ResponseEncoder.head(
             status: status,
             headers: response.headers,
-            contentLength: status.forbidsContentLength || status.code == 304 ? nil : bodyCount,
+            contentLength: contentLength,
             connection: connectionHeader,
-            dateLine: core.dateCache.headerLine()
+            dateLine: core.dateCache.headerLine(),
+            chunked: streamChunked
         )
-        let outgoingBody: HTTPBody = sendBody && bodyCount > 0 ? response.body : .empty
+        var outgoingBody: HTTPBody = sendBody && bodyCount > 0 ? response.body : .empty
+        if case .stream = outgoingBody { outgoingBody = .empty }
         let wireBytes = headBytes.count + outgoingBody.count
         completion = Completion(
             keepAlive: keepAlive,
@@ -370,13 +397,14 @@ final class Connection: @unchecked Sendable {
             )
         )
         if let ex { completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start)) }
-        enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count))
+        enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count, stream: stream))
         machine.wrote(at: Socket.monotonicNanoseconds())
         flush()
     }
 
     /// gzip for clients that accept it, when the body is large and of a compressible type.
     private func compressIfUseful(_ response: inout HTTPResponse, request: HTTPRequestHead) {
+        if case .stream = response.body { return }
         guard configuration.responseCompression, response.body.count >= configuration.gzipMinimumSize,
             !response.headers.contains("content-encoding")
         else { return }
@@ -436,6 +464,7 @@ final class Connection: @unchecked Sendable {
             if n > 0, case .writing = machine.phase { machine.wrote(at: Socket.monotonicNanoseconds()) }
             if item.headSent == item.head.count && item.bodySent == item.bodyCount {
                 outgoing.removeFirst()
+                if let state = item.stream, !pullStream(state) { return }
             } else {
                 outgoing[0] = item
             }
@@ -446,6 +475,44 @@ final class Connection: @unchecked Sendable {
             completion = nil
             responseWritten(done)
         }
+    }
+
+    /// Queues the next piece of a streamed body (or its end) at the front; false when the stream
+    /// broke its declared length and the connection was closed.
+    private func pullStream(_ state: StreamState) -> Bool {
+        var state = state
+        var piece: [UInt8]?
+        repeat { piece = state.source.next() } while piece?.isEmpty == true
+        if let piece {
+            state.produced += piece.count
+            if let declared = state.declared, state.produced > declared {
+                core.logger.error("streamed body longer than its declared length; closing")
+                emitRecord()
+                close()
+                return false
+            }
+            var head: [UInt8] = []
+            if state.chunked {
+                if state.sentAnyChunk { head += [13, 10] }
+                head += Array(String(piece.count, radix: 16).utf8) + [13, 10]
+                state.sentAnyChunk = true
+            }
+            outgoing.insert(Outgoing(head: head, body: .bytes(piece), bodyCount: piece.count, stream: state), at: 0)
+            return true
+        }
+        if let declared = state.declared, state.produced != declared {
+            core.logger.error("streamed body shorter than its declared length; closing")
+            emitRecord()
+            close()
+            return false
+        }
+        if state.chunked {
+            outgoing.insert(
+                Outgoing(head: (state.sentAnyChunk ? [13, 10] : []) + Array("0\r\n\r\n".utf8), body: .empty, bodyCount: 0),
+                at: 0
+            )
+        }
+        return true
     }
 
     private func armWriteSource() {

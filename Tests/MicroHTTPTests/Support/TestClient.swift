@@ -132,7 +132,32 @@ final class TestClient {
         }
         var response = Response(status: status, headers: headers, body: [], head: head)
         if headRequest || status < 200 || status == 204 || status == 304 { return response }
-        let length = Int(response.header("content-length") ?? "") ?? 0
+        if response.header("transfer-encoding")?.lowercased() == "chunked" {
+            while true {
+                var line: [UInt8] = []
+                while true {
+                    let b = try readRaw(1)[0]
+                    if b == 10 { break }
+                    if b != 13 { line.append(b) }
+                }
+                guard let size = Int(String(decoding: line, as: UTF8.self), radix: 16) else {
+                    throw Failure.malformed("chunk size")
+                }
+                if size == 0 {
+                    guard try readRaw(2) == [13, 10] else { throw Failure.malformed("chunked end") }
+                    return response
+                }
+                response.body += try readRaw(size)
+                guard try readRaw(2) == [13, 10] else { throw Failure.malformed("chunk end") }
+            }
+        }
+        guard let length = response.header("content-length").flatMap({ Int($0) }) else {
+            // Close-delimited body (HTTP/1.0 stream).
+            while try fill() {}
+            response.body = buffer
+            buffer.removeAll()
+            return response
+        }
         response.body = try readRaw(length)
         return response
     }
