@@ -1,7 +1,8 @@
 import CZlib
 import Glibc
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// gzip request bodies (zip bombs included) and gzip responses, over real sockets.
 @Suite(.serialized) struct HTTPServerGzipTests {
@@ -58,10 +59,17 @@ import Testing
         let z = try gzip(plain)
         try withServer { _, port in
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n"
+                        .utf8
+                ) + z
+            )
             #expect(try c.readResponse().text == "{\"n\":\(plain.count)}")
             // Chunked and gzip together, in small chunks.
-            var chunked = Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            var chunked = Array(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8
+            )
             var i = 0
             while i < z.count {
                 let part = z[i..<min(z.count, i + 100)]
@@ -86,7 +94,12 @@ import Testing
             }
         try withServer { _, port in
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n"
+                        .utf8
+                ) + body
+            )
             let r = try c.readResponse()
             #expect(r.status == 400)
             #expect(r.header("Connection") == "close")
@@ -111,7 +124,12 @@ import Testing
             let before = residentBytes()
             let start = nowMilliseconds()
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n".utf8) + bomb)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n"
+                        .utf8
+                ) + bomb
+            )
             let r = try c.readResponse()
             let elapsed = nowMilliseconds() - start
             let growth = residentBytes() - before
@@ -128,7 +146,10 @@ import Testing
         router.on(.get, "/json", execution: .inline) { _ in .json(json) }
         router.on(.get, "/small", execution: .inline) { _ in .json(Array("{}".utf8)) }
         router.on(.get, "/floats", execution: .inline) { _ in
-            HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .buffer([Float](repeating: 0, count: 1000)))
+            HTTPResponse(
+                headers: ["Content-Type": "application/octet-stream"],
+                body: .buffer([Float](repeating: 0, count: 1000))
+            )
         }
         try withServer(router) { _, port in
             let c = try TestClient(port: port)

@@ -1,7 +1,8 @@
 import Dispatch
-@testable import MicroHTTP
 import Synchronization
 import Testing
+
+@testable import MicroHTTP
 
 /// Live tests over real sockets on 127.0.0.1 (and ::1), one server per test on port 0.
 @Suite(.serialized) struct HTTPServerTests {
@@ -172,7 +173,9 @@ import Testing
     @Test func chunkedBodyOverTheLimitGets413() throws {
         try withServer(configure: { $0.maxBody = 10 }) { _, port in
             let c = try TestClient(port: port)
-            try c.send("POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n")
+            try c.send(
+                "POST /count HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n8\r\n12345678\r\n8\r\n12345678\r\n0\r\n\r\n"
+            )
             #expect(try c.readResponse().status == 413)
         }
     }
@@ -254,7 +257,9 @@ import Testing
     @Test func slowWritingClientIsClosedAfterWriteTimeout() throws {
         var router = Router()
         let big = [UInt8](repeating: 120, count: 16 << 20)
-        router.on(.get, "/big", execution: .inline) { _ in HTTPResponse(contentType: "application/octet-stream", body: big) }
+        router.on(.get, "/big", execution: .inline) { _ in
+            HTTPResponse(contentType: "application/octet-stream", body: big)
+        }
         try withServer(router, configure: { $0.writeIdleTimeout = .milliseconds(200) }) { server, port in
             let c = try TestClient(port: port)
             try c.send("GET /big HTTP/1.1\r\nHost: x\r\n\r\n")

@@ -157,7 +157,9 @@ final class Connection: @unchecked Sendable {
         var failure: SocketError?
         _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
             let outcome = Result { () throws(SocketError) in
-                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096))))
+                try socket.receive(
+                    into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
+                )
             }
             switch outcome {
             case .success(let r): result = r
@@ -277,7 +279,11 @@ final class Connection: @unchecked Sendable {
             )
         case .corrupt:
             respond(
-                .problem(status: .badRequest, code: "bad_request", detail: "the body is not a single valid gzip member"),
+                .problem(
+                    status: .badRequest,
+                    code: "bad_request",
+                    detail: "the body is not a single valid gzip member"
+                ),
                 forceClose: true
             )
         }
@@ -349,7 +355,8 @@ final class Connection: @unchecked Sendable {
         let head = ex?.head
         // A request whose body was not fully read (answered early) cannot be followed on this
         // connection, so only a response after the request's end may keep it open.
-        var keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
+        var keepAlive =
+            !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
             && parser.isReadingHead
         var response = response
@@ -396,7 +403,9 @@ final class Connection: @unchecked Sendable {
                 remoteAddress: remoteAddress
             )
         )
-        if let ex { completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start)) }
+        if let ex {
+            completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start))
+        }
         enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count, stream: stream))
         machine.wrote(at: Socket.monotonicNanoseconds())
         flush()
@@ -414,7 +423,9 @@ final class Connection: @unchecked Sendable {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
         guard AcceptEncoding.acceptsGzip(request.headers) else { return }
-        guard let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }),
+        guard
+            let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }
+            ),
             compressed.count < response.body.count
         else { return }
         response.body = .bytes(compressed)
@@ -508,7 +519,11 @@ final class Connection: @unchecked Sendable {
         }
         if state.chunked {
             outgoing.insert(
-                Outgoing(head: (state.sentAnyChunk ? [13, 10] : []) + Array("0\r\n\r\n".utf8), body: .empty, bodyCount: 0),
+                Outgoing(
+                    head: (state.sentAnyChunk ? [13, 10] : []) + Array("0\r\n\r\n".utf8),
+                    body: .empty,
+                    bodyCount: 0
+                ),
                 at: 0
             )
         }
@@ -606,7 +621,11 @@ final class Connection: @unchecked Sendable {
                 return
             }
             respond(
-                .problem(status: .requestTimeout, code: "request_timeout", detail: "the request was not received in time"),
+                .problem(
+                    status: .requestTimeout,
+                    code: "request_timeout",
+                    detail: "the request was not received in time"
+                ),
                 forceClose: true
             )
         }

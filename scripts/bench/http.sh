@@ -1,0 +1,86 @@
+#!/usr/bin/env bash
+# MicroHTTP benchmarks (BENCHMARKS.md "MicroHTTP"): wrk keep-alive rates for GET /hello and an
+# 87-byte JSON POST /echo at 1 and 64 connections, 16 MiB curl uploads (curl's default headers, so
+# Expect: 100-continue), RSS with 1000 idle connections, EMFILE survival and SIGTERM exit.
+# Usage: scripts/bench/http.sh [seconds-per-wrk-run] [port]
+# Only 127.0.0.1 is contacted; every run is bounded in time.
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+secs="${1:-10}"
+port="${2:-18080}"
+here=scripts/bench
+
+swift build -c release --package-path Benchmarks --product http-bench-server >/dev/null
+bin="$(swift build -c release --package-path Benchmarks --show-bin-path)/http-bench-server"
+
+start_server() {  # $1 = port; extra args: none. Sets $server_pid.
+    "$bin" "$1" 127.0.0.1 >/tmp/http-bench-server.$1.log 2>&1 &
+    server_pid=$!
+    for _ in $(seq 50); do
+        curl -s -o /dev/null "http://127.0.0.1:$1/hello" && return 0
+        sleep 0.1
+    done
+    echo "server did not start" >&2
+    return 1
+}
+stop_server() {
+    kill -TERM "$server_pid" 2>/dev/null || true
+    wait "$server_pid" 2>/dev/null || true
+}
+
+echo "== machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
+start_server "$port"
+trap stop_server EXIT
+
+echo "== wrk GET /hello"
+wrk -t1 -c1 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
+wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
+echo "== wrk POST /echo (87-byte JSON)"
+wrk -t1 -c1 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
+wrk -t2 -c64 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
+echo "== wrk GET /hello, Connection: close, c64"
+wrk -t2 -c64 -d"${secs}s" -H "Connection: close" "http://127.0.0.1:$port/hello" | grep -E "Requests/sec"
+
+echo "== 16 MiB POST with curl defaults (Expect: 100-continue), 7 runs: time_total in s"
+blob=$(mktemp)
+head -c 16777216 /dev/urandom >"$blob"
+for path in echo upload; do
+    times=$(for _ in $(seq 7); do
+        curl -s -o /dev/null -w "%{time_total}\n" --data-binary @"$blob" "http://127.0.0.1:$port/$path"
+    done | sort -n | tr '\n' ' ')
+    echo "/$path (${path/echo/inline handler}${path/upload/ worker handler}): $times(median = 4th)"
+done
+rm -f "$blob"
+
+echo "== RSS with 1000 idle connections"
+python3 "$here/http-idle.py" "$port" "$server_pid" 1000
+
+echo "== SIGTERM: graceful exit"
+stop_server
+trap - EXIT
+grep -E "stopped" /tmp/http-bench-server.$port.log || true
+
+echo "== EMFILE: server under ulimit -n 64, 80 clients, then a normal request"
+emport=$((port + 1))
+( ulimit -n 64; exec "$bin" "$emport" 127.0.0.1 ) >/tmp/http-bench-server.$emport.log 2>&1 &
+server_pid=$!
+sleep 0.5
+python3 - "$emport" <<'PY'
+import socket, sys, time
+port = int(sys.argv[1])
+socks = []
+for _ in range(80):
+    try:
+        socks.append(socket.create_connection(("127.0.0.1", port), timeout=2))
+    except OSError as e:
+        print("connect failed:", e)
+time.sleep(0.5)
+for s in socks:
+    s.close()
+time.sleep(0.5)
+s = socket.create_connection(("127.0.0.1", port), timeout=2)
+s.sendall(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+print("after EMFILE pressure:", s.recv(4096).split(b"\r\n")[0].decode())
+PY
+kill -TERM "$server_pid"; wait "$server_pid"; echo "exit code after SIGTERM: $?"
+grep -c "accept failed" /tmp/http-bench-server.$emport.log | sed 's/^/accept backoff log lines: /'
