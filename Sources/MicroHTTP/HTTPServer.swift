@@ -222,7 +222,10 @@ public final class HTTPServer: Sendable {
         grace: Duration? = nil
     ) {
         for signal in signals {
-            Socket.ignoreSignal(signal.number)
+            // Only the first time per process: libdispatch installs its own forwarding handler
+            // when the first source for a signal registers, and a later SIG_IGN would replace it.
+            let first = HTTPServer.ignoredSignals.withLock { $0.insert(signal.number).inserted }
+            if first { Socket.ignoreSignal(signal.number) }
             let source = DispatchSource.makeSignalSource(signal: signal.number, queue: server.acceptQueue)
             source.setEventHandler { [weak server] in
                 server?.core.logger.info("signal received", metadata: ["signal": "\(signal)"])
@@ -232,6 +235,9 @@ public final class HTTPServer: Sendable {
             server.state.withLock { $0.signalSources.append(SourceBox(source: source)) }
         }
     }
+
+    /// Signals whose disposition this process already set to ignore.
+    private static let ignoredSignals = Mutex<Set<Int32>>([])
 
     // MARK: - Accepting
 

@@ -32,15 +32,15 @@ echo "== machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_server "$port"
 trap stop_server EXIT
 
+echo "== RSS with 1000 idle connections (fresh server)"
+python3 "$here/http-idle.py" "$port" "$server_pid" 1000
+
 echo "== wrk GET /hello"
 wrk -t1 -c1 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
 wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
 echo "== wrk POST /echo (87-byte JSON)"
 wrk -t1 -c1 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
 wrk -t2 -c64 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
-echo "== wrk GET /hello, Connection: close, c64"
-wrk -t2 -c64 -d"${secs}s" -H "Connection: close" "http://127.0.0.1:$port/hello" | grep -E "Requests/sec"
-
 echo "== 16 MiB POST with curl defaults (Expect: 100-continue), 7 runs: time_total in s"
 blob=$(mktemp)
 head -c 16777216 /dev/urandom >"$blob"
@@ -48,12 +48,13 @@ for path in echo upload; do
     times=$(for _ in $(seq 7); do
         curl -s -o /dev/null -w "%{time_total}\n" --data-binary @"$blob" "http://127.0.0.1:$port/$path"
     done | sort -n | tr '\n' ' ')
-    echo "/$path (${path/echo/inline handler}${path/upload/ worker handler}): $times(median = 4th)"
+    echo "/$path: $times(median = 4th)"
 done
 rm -f "$blob"
+echo "server RSS after the uploads: $(grep VmRSS /proc/$server_pid/status)"
 
-echo "== RSS with 1000 idle connections"
-python3 "$here/http-idle.py" "$port" "$server_pid" 1000
+echo "== wrk GET /hello, Connection: close, c64 (last: it leaves many sockets in TIME_WAIT)"
+wrk -t2 -c64 -d"${secs}s" -H "Connection: close" "http://127.0.0.1:$port/hello" | grep -E "Requests/sec"
 
 echo "== SIGTERM: graceful exit"
 stop_server
