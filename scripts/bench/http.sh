@@ -35,12 +35,28 @@ trap stop_server EXIT
 echo "== RSS with 1000 idle connections (fresh server)"
 python3 "$here/http-idle.py" "$port" "$server_pid" 1000
 
-echo "== wrk GET /hello"
-wrk -t1 -c1 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
-wrk -t2 -c64 -d"${secs}s" --latency "http://127.0.0.1:$port/hello" | grep -E "Requests/sec|50%|99%|Latency "
-echo "== wrk POST /echo (87-byte JSON)"
-wrk -t1 -c1 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
-wrk -t2 -c64 -d"${secs}s" --latency -s "$here/http-post.lua" "http://127.0.0.1:$port/echo" | grep -E "Requests/sec|50%|99%|Latency "
+# Three runs per configuration; prints each run's rate, p50 and p99 and the median rate.
+run_wrk() {  # $1 label, rest: wrk arguments
+    local label="$1"
+    shift
+    local rates=()
+    for run in 1 2 3; do
+        out=$(wrk --latency "$@")
+        rate=$(echo "$out" | awk '/Requests\/sec/ {print $2}')
+        p50=$(echo "$out" | awk '$1 == "50%" {print $2}')
+        p99=$(echo "$out" | awk '$1 == "99%" {print $2}')
+        echo "  $label run $run: $rate req/s, p50 $p50, p99 $p99"
+        rates+=("$rate")
+    done
+    median=$(printf '%s\n' "${rates[@]}" | sort -n | sed -n 2p)
+    echo "$label: median $median req/s"
+}
+
+echo "== wrk keep-alive, ${secs}s per run"
+run_wrk "GET /hello -t1 -c1" -t1 -c1 -d"${secs}s" "http://127.0.0.1:$port/hello"
+run_wrk "GET /hello -t2 -c64" -t2 -c64 -d"${secs}s" "http://127.0.0.1:$port/hello"
+run_wrk "POST /echo 87 B JSON -t1 -c1" -t1 -c1 -d"${secs}s" -s "$here/http-post.lua" "http://127.0.0.1:$port/echo"
+run_wrk "POST /echo 87 B JSON -t2 -c64" -t2 -c64 -d"${secs}s" -s "$here/http-post.lua" "http://127.0.0.1:$port/echo"
 echo "== 16 MiB POST with curl defaults (Expect: 100-continue), 7 runs: time_total in s"
 blob=$(mktemp)
 head -c 16777216 /dev/urandom >"$blob"
