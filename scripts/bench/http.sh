@@ -2,25 +2,34 @@
 # MicroHTTP benchmarks (BENCHMARKS.md "MicroHTTP"): wrk keep-alive rates for GET /hello and an
 # 87-byte JSON POST /echo at 1 and 64 connections, 16 MiB curl uploads (curl's default headers, so
 # Expect: 100-continue), RSS with 1000 idle connections, EMFILE survival and SIGTERM exit.
-# Usage: scripts/bench/http.sh [seconds-per-wrk-run] [port]
+# Usage: scripts/bench/http.sh [seconds-per-wrk-run] [port]   (port 0, the default, picks a free one)
 # Only 127.0.0.1 is contacted; every run is bounded in time.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 secs="${1:-10}"
-port="${2:-18080}"
+port="${2:-0}"
 here=scripts/bench
 
 swift build -c release --package-path Benchmarks --product http-bench-server >/dev/null
 bin="$(swift build -c release --package-path Benchmarks --show-bin-path)/http-bench-server"
 
-start_server() {  # $1 = port; extra args: none. Sets $server_pid.
-    "$bin" "$1" 127.0.0.1 >/tmp/http-bench-server.$1.log 2>&1 &
+start_server() {  # $1 = port (0 = any free one), $2 = optional ulimit -n. Sets $server_pid, $server_port.
+    local log=/tmp/http-bench-server.$$.$RANDOM.log
+    if [ -n "${2:-}" ]; then
+        ( ulimit -n "$2"; exec "$bin" "$1" 127.0.0.1 ) >"$log" 2>&1 &
+    else
+        "$bin" "$1" 127.0.0.1 >"$log" 2>&1 &
+    fi
     server_pid=$!
-    for _ in $(seq 50); do
-        curl -s -o /dev/null "http://127.0.0.1:$1/hello" && return 0
+    server_log=$log
+    for _ in $(seq 100); do
+        server_port=$(sed -n 's/^http-bench-server listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
+        if [ -n "$server_port" ] && curl -s -o /dev/null "http://127.0.0.1:$server_port/hello"; then return 0; fi
+        kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1
     done
-    echo "server did not start" >&2
+    echo "server did not start:" >&2
+    cat "$log" >&2
     return 1
 }
 stop_server() {
@@ -30,6 +39,7 @@ stop_server() {
 
 echo "== machine: $(nproc) cores, load: $(cut -d' ' -f1-3 /proc/loadavg)"
 start_server "$port"
+port=$server_port
 trap stop_server EXIT
 
 echo "== RSS with 1000 idle connections (fresh server)"
@@ -75,14 +85,12 @@ wrk -t2 -c64 -d"${secs}s" -H "Connection: close" "http://127.0.0.1:$port/hello" 
 echo "== SIGTERM: graceful exit"
 stop_server
 trap - EXIT
-grep -E "stopped" /tmp/http-bench-server.$port.log || true
+grep -E "stopped" "$server_log" || true
 
 echo "== EMFILE: server under ulimit -n 64, 80 clients, then a normal request"
-emport=$((port + 1))
-( ulimit -n 64; exec "$bin" "$emport" 127.0.0.1 ) >/tmp/http-bench-server.$emport.log 2>&1 &
-server_pid=$!
-sleep 0.5
-python3 - "$emport" <<'PY'
+start_server 0 64
+trap stop_server EXIT
+python3 - "$server_port" <<'PY'
 import socket, sys, time
 port = int(sys.argv[1])
 socks = []
@@ -99,5 +107,7 @@ s = socket.create_connection(("127.0.0.1", port), timeout=2)
 s.sendall(b"GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
 print("after EMFILE pressure:", s.recv(4096).split(b"\r\n")[0].decode())
 PY
-kill -TERM "$server_pid"; wait "$server_pid"; echo "exit code after SIGTERM: $?"
-grep -c "accept failed" /tmp/http-bench-server.$emport.log | sed 's/^/accept backoff log lines: /'
+trap - EXIT
+kill -TERM "$server_pid"
+wait "$server_pid" && echo "exit code after SIGTERM: 0" || echo "exit code after SIGTERM: $?"
+echo "accept backoff log lines: $(grep -c "accept failed" "$server_log")"
