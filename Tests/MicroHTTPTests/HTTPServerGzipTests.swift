@@ -40,20 +40,6 @@ import Testing
         return out
     }
 
-    /// Resident set size in bytes (this process: the server runs in-process).
-    func residentBytes() -> Int {
-        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(f) }
-        var size = 0
-        var resident = 0
-        _ = withUnsafeMutablePointer(to: &size) { s in
-            withUnsafeMutablePointer(to: &resident) { r in
-                withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) }
-            }
-        }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
     @Test func gzipRequestBodyIsInflatedForTheHandler() throws {
         let plain = Array(String(repeating: "{\"g\":[0.5,1.5]}", count: 1000).utf8)
         let z = try gzip(plain)
@@ -121,7 +107,7 @@ import Testing
         let bomb = zeroBomb(total: 1 << 30)  // 1 GiB of zeros, about 1 MB compressed
         #expect(bomb.count < 2 << 20)
         try withServer(configure: { $0.maxDecompressedBody = 4 << 20 }) { _, port in
-            let before = residentBytes()
+            let before = residentBytesForTests()
             let start = nowMilliseconds()
             let c = try TestClient(port: port)
             try c.send(
@@ -132,7 +118,7 @@ import Testing
             )
             let r = try c.readResponse()
             let elapsed = nowMilliseconds() - start
-            let growth = residentBytes() - before
+            let growth = residentBytesForTests() - before
             #expect(r.status == 413)
             #expect(r.text.contains("body_too_large"))
             #expect(elapsed < 2000, "413 after \(elapsed) ms")

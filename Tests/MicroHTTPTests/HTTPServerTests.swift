@@ -512,4 +512,42 @@ import Testing
             #expect(throws: TestClient.Failure.self) { _ = try c.readResponse() }
         }
     }
+
+    @Test func largeContentLengthBodyArrivesIntact() throws {
+        let body = (0..<5_000_000).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ $0 >> 9) }
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8))
+            var i = 0
+            while i < body.count {  // uneven pieces, so both the buffered and the direct path run
+                let end = min(body.count, i + 70_001)
+                try c.send(Array(body[i..<end]))
+                i = end
+            }
+            let r = try c.readResponse()
+            #expect(r.status == 200)
+            #expect(r.body == body)
+        }
+    }
+
+    @Test func declaredButUnsentBodiesDoNotReserveMemory() throws {
+        try withServer(configure: {
+            $0.maxBody = 64 << 20
+            $0.bodyIdleTimeout = .milliseconds(300)
+        }) { _, port in
+            resetPeakResidentBytesForTests()
+            let before = residentBytesForTests()
+            var clients: [TestClient] = []
+            for _ in 0..<20 {
+                let c = try TestClient(port: port)
+                try c.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 60000000\r\n\r\nabc")
+                clients.append(c)
+            }
+            // Each 408 proves the server read that head (and set up its body) before timing out.
+            for c in clients { #expect(try c.readResponse().status == 408) }
+            let growth = peakResidentBytesForTests() - before
+            // Eager allocation would peak 20 × 60 MB = 1.2 GB above the start.
+            #expect(growth < 100 << 20, "peak RSS grew by \(growth) bytes")
+        }
+    }
 }

@@ -14,9 +14,20 @@ final class Connection: @unchecked Sendable {
         /// 404/405 for a body-less request, answered at its end.
         var pendingResponse: HTTPResponse?
         var body: [UInt8] = []
-        /// For `Content-Length` bodies the array is allocated once at full size and filled in place.
+        /// For `Content-Length` bodies the array is zero-filled ahead of the data, up to the declared
+        /// length, and filled in place (recv writes straight into it). It grows by doubling as
+        /// bytes arrive, so a client that declares a large body but sends nothing costs little.
         var bodyFilled = 0
         var fixedBody = false
+        var declaredLength = 0
+
+        /// Makes at least `minimum` (capped by the declared length) bytes available after `bodyFilled`.
+        mutating func reserveBody(_ minimum: Int) {
+            let wanted = min(declaredLength, bodyFilled + minimum)
+            guard wanted > body.count else { return }
+            let grown = min(declaredLength, max(wanted, body.count * 2))
+            body.append(contentsOf: repeatElement(0, count: grown - body.count))
+        }
         var inflater: GzipInflater?
         var start: UInt64
         var bytesIn: Int
@@ -139,10 +150,12 @@ final class Connection: @unchecked Sendable {
         {
             exchange = nil  // keep `ex.body` uniquely referenced while recv writes into it
             defer { exchange = ex }
+            ex.reserveBody(min(remaining, max(64 * 1024, ex.bodyFilled)))
             let start = ex.bodyFilled
+            let end = min(ex.body.count, start + remaining)
             let outcome = ex.body.withUnsafeMutableBytes { raw in
                 Result { () throws(SocketError) in
-                    try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + remaining)]))
+                    try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<end]))
                 }
             }
             let result = try outcome.get()
@@ -223,8 +236,9 @@ final class Connection: @unchecked Sendable {
         }
         switch head.framing {
         case .length(let n) where head.contentCoding == .identity:
-            ex.body = [UInt8](repeating: 0, count: n)
             ex.fixedBody = true
+            ex.declaredLength = n
+            ex.reserveBody(min(n, 64 * 1024))
         case .length(let n):
             ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
         case .chunked, .none:
@@ -257,6 +271,7 @@ final class Connection: @unchecked Sendable {
                 return
             }
         } else if ex.fixedBody {
+            ex.reserveBody(range.count)
             let start = ex.bodyFilled
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
             ex.bodyFilled += range.count
