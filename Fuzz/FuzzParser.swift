@@ -23,7 +23,8 @@ enum FuzzEvent: Equatable {
 }
 
 func summarize(_ h: HTTPRequestHead) -> String {
-    var s = "\(h.method.rawValue) \(h.path) \(h.query ?? "-") \(h.version) \(h.keepAlive) \(h.expectContinue) \(h.contentCoding)"
+    var s =
+        "\(h.method.rawValue) \(h.path) \(h.query ?? "-") \(h.version) \(h.keepAlive) \(h.expectContinue) \(h.contentCoding)"
     for field in h.headers { s += "|\(field.name)=\(field.value)" }
     return s
 }
@@ -59,7 +60,9 @@ func runFuzzParser(_ chunks: [ArraySlice<UInt8>]) -> [FuzzEvent] {
                         events.append(.body(bytes))
                     }
                 case .end:
-                    if case .length(let n) = framing { precondition(bodyCount == n, "Content-Length body size mismatch") }
+                    if case .length(let n) = framing {
+                        precondition(bodyCount == n, "Content-Length body size mismatch")
+                    }
                     if case .none = framing { precondition(bodyCount == 0, "body on a body-less request") }
                     events.append(.end)
                 }

@@ -1,4 +1,4 @@
-public import Synchronization
+import Synchronization
 
 /// Delivers the response of a deferred route exactly once, from any thread.
 ///

@@ -73,7 +73,8 @@ extension HTTPServer {
 
         /// A quarter of the shortest timeout, clamped to 10 ms ... 250 ms.
         public var sweepInterval: Duration {
-            let shortest = [headerTimeout, bodyIdleTimeout, keepAliveIdle, writeIdleTimeout, lingerTimeout].min() ?? .seconds(1)
+            let shortest =
+                [headerTimeout, bodyIdleTimeout, keepAliveIdle, writeIdleTimeout, lingerTimeout].min() ?? .seconds(1)
             return min(max(shortest / 4, .milliseconds(10)), .milliseconds(250))
         }
 

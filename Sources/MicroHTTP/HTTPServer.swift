@@ -95,17 +95,26 @@ public final class HTTPServer: Sendable {
             let limit = Socket.openFileLimit()
             core.logger.info(
                 "RLIMIT_NOFILE",
-                metadata: ["soft": "\(limit.soft)", "hard": "\(limit.hard)", "maxConnections": "\(configuration.maxConnections)"]
+                metadata: [
+                    "soft": "\(limit.soft)", "hard": "\(limit.hard)",
+                    "maxConnections": "\(configuration.maxConnections)",
+                ]
             )
             if limit.soft > 0 && UInt64(configuration.maxConnections) + 32 > limit.soft {
-                core.logger.warning("maxConnections is close to or above the open-file limit; accept will back off on EMFILE")
+                core.logger.warning(
+                    "maxConnections is close to or above the open-file limit; accept will back off on EMFILE"
+                )
             }
             var sockets: [(Socket, String)] = []
             var port = configuration.port
             do {
                 let addresses = try Socket.resolve(host: configuration.host, port: port)
                 guard !addresses.isEmpty else {
-                    throw SocketError(operation: "getaddrinfo", code: 0, message: "no address for \(configuration.host)")
+                    throw SocketError(
+                        operation: "getaddrinfo",
+                        code: 0,
+                        message: "no address for \(configuration.host)"
+                    )
                 }
                 for (i, var address) in addresses.enumerated() {
                     if i > 0 && configuration.port == 0 {
@@ -213,7 +222,10 @@ public final class HTTPServer: Sendable {
         grace: Duration? = nil
     ) {
         for signal in signals {
-            Socket.ignoreSignal(signal.number)
+            // Only the first time per process: libdispatch installs its own forwarding handler
+            // when the first source for a signal registers, and a later SIG_IGN would replace it.
+            let first = HTTPServer.ignoredSignals.withLock { $0.insert(signal.number).inserted }
+            if first { Socket.ignoreSignal(signal.number) }
             let source = DispatchSource.makeSignalSource(signal: signal.number, queue: server.acceptQueue)
             source.setEventHandler { [weak server] in
                 server?.core.logger.info("signal received", metadata: ["signal": "\(signal)"])
@@ -223,6 +235,9 @@ public final class HTTPServer: Sendable {
             server.state.withLock { $0.signalSources.append(SourceBox(source: source)) }
         }
     }
+
+    /// Signals whose disposition this process already set to ignore.
+    private static let ignoredSignals = Mutex<Set<Int32>>([])
 
     // MARK: - Accepting
 
@@ -253,7 +268,10 @@ public final class HTTPServer: Sendable {
             case .retry:
                 continue
             case .resourcesExhausted(let error), .failed(let error):
-                core.logger.error("accept failed; pausing", metadata: ["error": "\(error)", "backoff": "\(configuration.acceptBackoff)"])
+                core.logger.error(
+                    "accept failed; pausing",
+                    metadata: ["error": "\(error)", "backoff": "\(configuration.acceptBackoff)"]
+                )
                 pauseAccepting()
                 return
             }
@@ -269,7 +287,8 @@ public final class HTTPServer: Sendable {
         }
         guard !listeners.isEmpty else { return }
         for l in listeners { l.source.suspend() }
-        acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(configuration.acceptBackoff.nanoseconds))) { [weak self] in
+        acceptQueue.asyncAfter(deadline: .now() + .nanoseconds(Int(configuration.acceptBackoff.nanoseconds))) {
+            [weak self] in
             guard let self else { return }
             let resume: [Listener] = self.state.withLock { s in
                 guard s.acceptPaused else { return [] }
@@ -287,7 +306,8 @@ public final class HTTPServer: Sendable {
             detail: "the server has reached its connection limit (maxConnections)"
         ).body.bytes
         return Array(
-            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n".utf8
+            "HTTP/1.1 503 Service Unavailable\r\nContent-Type: application/problem+json\r\nRetry-After: 1\r\nConnection: close\r\nContent-Length: \(body.count)\r\n\r\n"
+                .utf8
         ) + body
     }()
 

@@ -1,9 +1,14 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 @Suite struct HTTPResponseTests {
     @Test func problemIsRFC9457JSONWithEscaping() {
-        let r = HTTPResponse.problem(status: .unprocessableContent, code: "shape_mismatch", detail: "gradient \"w\" has 5\nelements")
+        let r = HTTPResponse.problem(
+            status: .unprocessableContent,
+            code: "shape_mismatch",
+            detail: "gradient \"w\" has 5\nelements"
+        )
         #expect(r.status.code == 422)
         #expect(r.headers["Content-Type"] == "application/problem+json")
         #expect(

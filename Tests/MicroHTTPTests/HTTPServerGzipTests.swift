@@ -1,7 +1,8 @@
 import CZlib
 import Glibc
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// gzip request bodies (zip bombs included) and gzip responses, over real sockets.
 @Suite(.serialized) struct HTTPServerGzipTests {
@@ -39,29 +40,22 @@ import Testing
         return out
     }
 
-    /// Resident set size in bytes (this process: the server runs in-process).
-    func residentBytes() -> Int {
-        guard let f = fopen("/proc/self/statm", "r") else { return 0 }
-        defer { fclose(f) }
-        var size = 0
-        var resident = 0
-        _ = withUnsafeMutablePointer(to: &size) { s in
-            withUnsafeMutablePointer(to: &resident) { r in
-                withVaList([s, r]) { vfscanf(f, "%ld %ld", $0) }
-            }
-        }
-        return resident * Int(sysconf(Int32(_SC_PAGESIZE)))
-    }
-
     @Test func gzipRequestBodyIsInflatedForTheHandler() throws {
         let plain = Array(String(repeating: "{\"g\":[0.5,1.5]}", count: 1000).utf8)
         let z = try gzip(plain)
         try withServer { _, port in
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n"
+                        .utf8
+                ) + z
+            )
             #expect(try c.readResponse().text == "{\"n\":\(plain.count)}")
             // Chunked and gzip together, in small chunks.
-            var chunked = Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8)
+            var chunked = Array(
+                "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n".utf8
+            )
             var i = 0
             while i < z.count {
                 let part = z[i..<min(z.count, i + 100)]
@@ -86,7 +80,12 @@ import Testing
             }
         try withServer { _, port in
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n"
+                        .utf8
+                ) + body
+            )
             let r = try c.readResponse()
             #expect(r.status == 400)
             #expect(r.header("Connection") == "close")
@@ -108,13 +107,18 @@ import Testing
         let bomb = zeroBomb(total: 1 << 30)  // 1 GiB of zeros, about 1 MB compressed
         #expect(bomb.count < 2 << 20)
         try withServer(configure: { $0.maxDecompressedBody = 4 << 20 }) { _, port in
-            let before = residentBytes()
+            let before = residentBytesForTests()
             let start = nowMilliseconds()
             let c = try TestClient(port: port)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n".utf8) + bomb)
+            try c.send(
+                Array(
+                    "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n"
+                        .utf8
+                ) + bomb
+            )
             let r = try c.readResponse()
             let elapsed = nowMilliseconds() - start
-            let growth = residentBytes() - before
+            let growth = residentBytesForTests() - before
             #expect(r.status == 413)
             #expect(r.text.contains("body_too_large"))
             #expect(elapsed < 2000, "413 after \(elapsed) ms")
@@ -128,7 +132,10 @@ import Testing
         router.on(.get, "/json", execution: .inline) { _ in .json(json) }
         router.on(.get, "/small", execution: .inline) { _ in .json(Array("{}".utf8)) }
         router.on(.get, "/floats", execution: .inline) { _ in
-            HTTPResponse(headers: ["Content-Type": "application/octet-stream"], body: .buffer([Float](repeating: 0, count: 1000)))
+            HTTPResponse(
+                headers: ["Content-Type": "application/octet-stream"],
+                body: .buffer([Float](repeating: 0, count: 1000))
+            )
         }
         try withServer(router) { _, port in
             let c = try TestClient(port: port)

@@ -4,6 +4,8 @@
 //   POST /upload  → {"n":<body length>} (worker queue; for large uploads)
 //   GET  /big     → 64 KiB of JSON-ish text (gzip when the client accepts it)
 // Usage: http-bench-server [port] [host]   (default 8080, 127.0.0.1). Runs until SIGTERM/SIGINT.
+import Glibc
+import Logging
 import MicroHTTP
 
 func runBenchServer() throws {
@@ -29,10 +31,13 @@ func runBenchServer() throws {
 
     var configuration = HTTPServer.Configuration(host: host, port: port)
     configuration.maxConnections = 4096
-    let server = HTTPServer(configuration: configuration, router: router)
+    var logger = Logger(label: "http-bench-server")
+    logger.logLevel = .info
+    let server = HTTPServer(configuration: configuration, router: router, logger: logger)
     let bound = try server.start()
     HTTPServer.installShutdownSignalHandlers(for: server)
     print("http-bench-server listening on \(host):\(bound)")
+    fflush(nil)  // flush stdout: scripts read the port from a redirected (block-buffered) stdout
     server.waitUntilStopped()
     print("http-bench-server stopped")
 }

@@ -14,9 +14,20 @@ final class Connection: @unchecked Sendable {
         /// 404/405 for a body-less request, answered at its end.
         var pendingResponse: HTTPResponse?
         var body: [UInt8] = []
-        /// For `Content-Length` bodies the array is allocated once at full size and filled in place.
+        /// For `Content-Length` bodies the array is zero-filled ahead of the data, up to the declared
+        /// length, and filled in place (recv writes straight into it). It grows by doubling as
+        /// bytes arrive, so a client that declares a large body but sends nothing costs little.
         var bodyFilled = 0
         var fixedBody = false
+        var declaredLength = 0
+
+        /// Makes at least `minimum` (capped by the declared length) bytes available after `bodyFilled`.
+        mutating func reserveBody(_ minimum: Int) {
+            let wanted = min(declaredLength, bodyFilled + minimum)
+            guard wanted > body.count else { return }
+            let grown = min(declaredLength, max(wanted, body.count * 2))
+            body.append(contentsOf: repeatElement(0, count: grown - body.count))
+        }
         var inflater: GzipInflater?
         var start: UInt64
         var bytesIn: Int
@@ -29,6 +40,18 @@ final class Connection: @unchecked Sendable {
         var headSent = 0
         var bodySent = 0
         var bodyCount: Int
+        /// After this item, pull the next piece from this stream.
+        var stream: StreamState?
+    }
+
+    /// A streamed body being sent.
+    private struct StreamState {
+        var source: any HTTPBodyStream
+        var chunked: Bool
+        /// Declared length (non-chunked), checked against what the stream produces.
+        var declared: Int?
+        var produced = 0
+        var sentAnyChunk = false
     }
 
     /// What to do once the queued response is fully written.
@@ -127,10 +150,12 @@ final class Connection: @unchecked Sendable {
         {
             exchange = nil  // keep `ex.body` uniquely referenced while recv writes into it
             defer { exchange = ex }
+            ex.reserveBody(min(remaining, max(64 * 1024, ex.bodyFilled)))
             let start = ex.bodyFilled
+            let end = min(ex.body.count, start + remaining)
             let outcome = ex.body.withUnsafeMutableBytes { raw in
                 Result { () throws(SocketError) in
-                    try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<(start + remaining)]))
+                    try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: raw[start..<end]))
                 }
             }
             let result = try outcome.get()
@@ -145,7 +170,9 @@ final class Connection: @unchecked Sendable {
         var failure: SocketError?
         _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
             let outcome = Result { () throws(SocketError) in
-                try socket.receive(into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096))))
+                try socket.receive(
+                    into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
+                )
             }
             switch outcome {
             case .success(let r): result = r
@@ -209,8 +236,9 @@ final class Connection: @unchecked Sendable {
         }
         switch head.framing {
         case .length(let n) where head.contentCoding == .identity:
-            ex.body = [UInt8](repeating: 0, count: n)
             ex.fixedBody = true
+            ex.declaredLength = n
+            ex.reserveBody(min(n, 64 * 1024))
         case .length(let n):
             ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
         case .chunked, .none:
@@ -243,6 +271,7 @@ final class Connection: @unchecked Sendable {
                 return
             }
         } else if ex.fixedBody {
+            ex.reserveBody(range.count)
             let start = ex.bodyFilled
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
             ex.bodyFilled += range.count
@@ -265,7 +294,11 @@ final class Connection: @unchecked Sendable {
             )
         case .corrupt:
             respond(
-                .problem(status: .badRequest, code: "bad_request", detail: "the body is not a single valid gzip member"),
+                .problem(
+                    status: .badRequest,
+                    code: "bad_request",
+                    detail: "the body is not a single valid gzip member"
+                ),
                 forceClose: true
             )
         }
@@ -337,7 +370,8 @@ final class Connection: @unchecked Sendable {
         let head = ex?.head
         // A request whose body was not fully read (answered early) cannot be followed on this
         // connection, so only a response after the request's end may keep it open.
-        let keepAlive = !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
+        var keepAlive =
+            !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
             && parser.isReadingHead
         var response = response
@@ -345,16 +379,31 @@ final class Connection: @unchecked Sendable {
         if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
         let bodyCount = status.forbidsBody ? 0 : response.body.count
         let sendBody = !status.forbidsBody && head?.method != .head
+        var stream: StreamState?
+        var streamChunked = false
+        var contentLength: Int? = status.forbidsContentLength || status.code == 304 ? nil : bodyCount
+        if case .stream(let source) = response.body, !status.forbidsBody {
+            let length = source.length
+            let chunked = length == nil && head?.version.minor != 0
+            // HTTP/1.0 without a length: the body ends when the connection closes.
+            if length == nil && !chunked { keepAlive = false }
+            if length == nil { contentLength = nil }
+            if sendBody { stream = StreamState(source: source, chunked: chunked, declared: length) }
+            if chunked && !sendBody { contentLength = nil }
+            streamChunked = chunked
+        }
         let connectionHeader: ResponseEncoder.ConnectionHeader =
             !keepAlive ? .close : (head?.version.minor == 0 ? .keepAlive : .none)
         let headBytes = ResponseEncoder.head(
             status: status,
             headers: response.headers,
-            contentLength: status.forbidsContentLength || status.code == 304 ? nil : bodyCount,
+            contentLength: contentLength,
             connection: connectionHeader,
-            dateLine: core.dateCache.headerLine()
+            dateLine: core.dateCache.headerLine(),
+            chunked: streamChunked
         )
-        let outgoingBody: HTTPBody = sendBody && bodyCount > 0 ? response.body : .empty
+        var outgoingBody: HTTPBody = sendBody && bodyCount > 0 ? response.body : .empty
+        if case .stream = outgoingBody { outgoingBody = .empty }
         let wireBytes = headBytes.count + outgoingBody.count
         completion = Completion(
             keepAlive: keepAlive,
@@ -369,14 +418,17 @@ final class Connection: @unchecked Sendable {
                 remoteAddress: remoteAddress
             )
         )
-        if let ex { completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start)) }
-        enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count))
+        if let ex {
+            completion?.record.duration = .nanoseconds(Int64(bitPattern: Socket.monotonicNanoseconds() &- ex.start))
+        }
+        enqueue(Outgoing(head: headBytes, body: outgoingBody, bodyCount: outgoingBody.count, stream: stream))
         machine.wrote(at: Socket.monotonicNanoseconds())
         flush()
     }
 
     /// gzip for clients that accept it, when the body is large and of a compressible type.
     private func compressIfUseful(_ response: inout HTTPResponse, request: HTTPRequestHead) {
+        if case .stream = response.body { return }
         guard configuration.responseCompression, response.body.count >= configuration.gzipMinimumSize,
             !response.headers.contains("content-encoding")
         else { return }
@@ -386,7 +438,9 @@ final class Connection: @unchecked Sendable {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
         guard AcceptEncoding.acceptsGzip(request.headers) else { return }
-        guard let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }),
+        guard
+            let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }
+            ),
             compressed.count < response.body.count
         else { return }
         response.body = .bytes(compressed)
@@ -436,6 +490,7 @@ final class Connection: @unchecked Sendable {
             if n > 0, case .writing = machine.phase { machine.wrote(at: Socket.monotonicNanoseconds()) }
             if item.headSent == item.head.count && item.bodySent == item.bodyCount {
                 outgoing.removeFirst()
+                if let state = item.stream, !pullStream(state) { return }
             } else {
                 outgoing[0] = item
             }
@@ -446,6 +501,48 @@ final class Connection: @unchecked Sendable {
             completion = nil
             responseWritten(done)
         }
+    }
+
+    /// Queues the next piece of a streamed body (or its end) at the front; false when the stream
+    /// broke its declared length and the connection was closed.
+    private func pullStream(_ state: StreamState) -> Bool {
+        var state = state
+        var piece: [UInt8]?
+        repeat { piece = state.source.next() } while piece?.isEmpty == true
+        if let piece {
+            state.produced += piece.count
+            if let declared = state.declared, state.produced > declared {
+                core.logger.error("streamed body longer than its declared length; closing")
+                emitRecord()
+                close()
+                return false
+            }
+            var head: [UInt8] = []
+            if state.chunked {
+                if state.sentAnyChunk { head += [13, 10] }
+                head += Array(String(piece.count, radix: 16).utf8) + [13, 10]
+                state.sentAnyChunk = true
+            }
+            outgoing.insert(Outgoing(head: head, body: .bytes(piece), bodyCount: piece.count, stream: state), at: 0)
+            return true
+        }
+        if let declared = state.declared, state.produced != declared {
+            core.logger.error("streamed body shorter than its declared length; closing")
+            emitRecord()
+            close()
+            return false
+        }
+        if state.chunked {
+            outgoing.insert(
+                Outgoing(
+                    head: (state.sentAnyChunk ? [13, 10] : []) + Array("0\r\n\r\n".utf8),
+                    body: .empty,
+                    bodyCount: 0
+                ),
+                at: 0
+            )
+        }
+        return true
     }
 
     private func armWriteSource() {
@@ -539,7 +636,11 @@ final class Connection: @unchecked Sendable {
                 return
             }
             respond(
-                .problem(status: .requestTimeout, code: "request_timeout", detail: "the request was not received in time"),
+                .problem(
+                    status: .requestTimeout,
+                    code: "request_timeout",
+                    detail: "the request was not received in time"
+                ),
                 forceClose: true
             )
         }

@@ -18,7 +18,7 @@ final class IOLoop: @unchecked Sendable {
             let t = DispatchSource.makeTimerSource(queue: self.queue)
             let ns = Int(interval.nanoseconds)
             t.schedule(deadline: .now() + .nanoseconds(ns), repeating: .nanoseconds(ns), leeway: .nanoseconds(ns / 10))
-            t.setEventHandler { [unowned self] in self.sweep() }
+            t.setEventHandler { [weak self] in self?.sweep() }
             t.resume()
             self.timer = t
         }

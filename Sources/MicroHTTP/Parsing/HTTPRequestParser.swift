@@ -361,7 +361,9 @@ package struct HTTPRequestParser: Sendable {
                 let b = p[j]
                 // RFC 9110 §5.5: no NUL, CR, LF or other CTL except HTAB; a CR here is a bare CR.
                 guard HTTPSyntax.isFieldValueByte(b) else {
-                    throw .badRequest(b == 13 ? "bare CR in header field value" : "control character in header field value")
+                    throw .badRequest(
+                        b == 13 ? "bare CR in header field value" : "control character in header field value"
+                    )
                 }
                 j += 1
                 if !HTTPSyntax.isWhitespace(b) { ve = j }
@@ -534,7 +536,9 @@ package struct HTTPRequestParser: Sendable {
         }
         if lf > maxLine { throw .badRequest("chunk size line too long") }
         // RFC 9112 §7.1: chunk-size [ chunk-ext ] CRLF; a lone LF is never accepted here.
-        guard lf >= 1, buffer.storage[base + lf - 1] == 13 else { throw .badRequest("chunk size line does not end with CRLF") }
+        guard lf >= 1, buffer.storage[base + lf - 1] == 13 else {
+            throw .badRequest("chunk size line does not end with CRLF")
+        }
         let size = try buffer.storage.withUnsafeBufferPointer { all throws(HTTPParserError) in
             try Self.parseChunkSizeLine(UnsafeBufferPointer(rebasing: all[base..<(base + lf - 1)]))
         }
@@ -595,7 +599,9 @@ package struct HTTPRequestParser: Sendable {
             if bytes > limits.maxHeaderBytes {
                 throw .headersTooLarge("the trailer section is larger than \(limits.maxHeaderBytes) bytes")
             }
-            guard lf >= 1, buffer.storage[base + lf - 1] == 13 else { throw .badRequest("trailer line does not end with CRLF") }
+            guard lf >= 1, buffer.storage[base + lf - 1] == 13 else {
+                throw .badRequest("trailer line does not end with CRLF")
+            }
             if lf == 1 {
                 buffer.consume(2)
                 state = .head(HeadScan())

@@ -76,7 +76,10 @@ package struct InputBuffer: Sendable {
             let free = UnsafeMutableRawBufferPointer(rebasing: raw[start...])
             return body(free)
         }
-        precondition(written >= 0 && written <= storage.count - start, "writer reported more bytes than it had room for")
+        precondition(
+            written >= 0 && written <= storage.count - start,
+            "writer reported more bytes than it had room for"
+        )
         writeIndex += written
         return written
     }

@@ -16,7 +16,8 @@ enum ResponseEncoder {
         headers: HTTPHeaders,
         contentLength: Int?,
         connection: ConnectionHeader,
-        dateLine: [UInt8]
+        dateLine: [UInt8],
+        chunked: Bool = false
     ) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(128 + headers.bytes.count + headers.count * 4)
@@ -33,6 +34,7 @@ enum ResponseEncoder {
             out.append(13)
             out.append(10)
         }
+        if chunked { out.append(contentsOf: "Transfer-Encoding: chunked\r\n".utf8) }
         switch connection {
         case .none: break
         case .close: out.append(contentsOf: "Connection: close\r\n".utf8)
@@ -69,8 +71,12 @@ enum ResponseEncoder {
             out.append(48)
             return
         }
-        var digits: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
-            (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+        var digits:
+            (
+                UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                UInt8, UInt8, UInt8, UInt8, UInt8
+            ) =
+                (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
         var n = value.magnitude
         var count = 0
         withUnsafeMutableBytes(of: &digits) { d in

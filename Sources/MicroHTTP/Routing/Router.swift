@@ -29,7 +29,14 @@ public struct Router: Sendable {
         execution: RouteExecution = .worker,
         _ handler: @escaping @Sendable (HTTPRequest) throws -> HTTPResponse
     ) {
-        add(Route(method: method, pattern: pattern, segments: Route.segments(of: pattern), handler: .respond(handler, execution)))
+        add(
+            Route(
+                method: method,
+                pattern: pattern,
+                segments: Route.segments(of: pattern),
+                handler: .respond(handler, execution)
+            )
+        )
     }
 
     /// Registers a handler that answers later through `responder.send(_:)`, exactly once, from any
@@ -119,7 +126,11 @@ public struct Router: Sendable {
     /// does not echo internal descriptions.
     public static func response(for error: any Error) -> HTTPResponse {
         if let e = error as? any HTTPResponseError { return e.response() }
-        return .problem(status: .internalServerError, code: "internal_error", detail: "the server failed to handle the request")
+        return .problem(
+            status: .internalServerError,
+            code: "internal_error",
+            detail: "the server failed to handle the request"
+        )
     }
 
     static func notFoundResponse(_ path: String) -> HTTPResponse {

@@ -79,7 +79,11 @@ extension Socket {
     /// bound to `::` also accept IPv4 (`IPV6_V6ONLY` off). The corresponding C functions are `socket`,
     /// `setsockopt`, `bind` and `listen`.
     package static func listen(on address: SocketAddress, backlog: Int32) throws(SocketError) -> Socket {
-        let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Glibc.socket(
+            address.family,
+            Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue),
+            0
+        )
         guard fd >= 0 else { throw lastError("socket") }
         var one: Int32 = 1
         var zero: Int32 = 0
@@ -114,9 +118,13 @@ extension Socket {
         let family = storage.ss_family
         return withUnsafePointer(to: &storage) { p in
             if family == sa_family_t(AF_INET6) {
-                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin6_port)) }
+                return p.withMemoryRebound(to: sockaddr_in6.self, capacity: 1) {
+                    Int(UInt16(bigEndian: $0.pointee.sin6_port))
+                }
             }
-            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) { Int(UInt16(bigEndian: $0.pointee.sin_port)) }
+            return p.withMemoryRebound(to: sockaddr_in.self, capacity: 1) {
+                Int(UInt16(bigEndian: $0.pointee.sin_port))
+            }
         }
     }
 

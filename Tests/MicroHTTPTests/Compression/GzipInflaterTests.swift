@@ -1,5 +1,6 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 @Suite struct GzipInflaterTests {
     static let text = Array(String(repeating: "optd gradient payload ", count: 500).utf8)

@@ -1,5 +1,6 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// The timeout logic with a fake clock: every input carries `now`, so no test sleeps.
 @Suite struct ConnectionStateMachineTests {

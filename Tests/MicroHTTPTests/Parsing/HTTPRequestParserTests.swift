@@ -1,5 +1,6 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// One malformed-request rule: the bytes and the status RFC 9112/9110 (http-rules.md §3) demands.
 struct RejectionCase: CustomTestStringConvertible, Sendable {
@@ -14,21 +15,65 @@ private let host = "Host: a\r\n"
 /// http-rules.md §3, one case per rule (smuggling first).
 let rejectionCases: [RejectionCase] = [
     // 1. CL and TE together.
-    .init(rule: "CL+TE", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
-    .init(rule: "TE+CL", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n", status: 400),
+    .init(
+        rule: "CL+TE",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "TE+CL",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nContent-Length: 5\r\n\r\n0\r\n\r\n",
+        status: 400
+    ),
     // 2. Transfer-Encoding.
-    .init(rule: "chunked not final", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n", status: 400),
+    .init(
+        rule: "chunked not final",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, gzip\r\n\r\n",
+        status: 400
+    ),
     .init(rule: "only gzip", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip\r\n\r\n", status: 400),
-    .init(rule: "chunked twice", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, chunked\r\n\r\n", status: 400),
-    .init(rule: "chunked twice over two lines", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n", status: 400),
-    .init(rule: "unknown coding before chunked", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n", status: 501),
-    .init(rule: "unknown coding on an earlier line", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\n", status: 501),
+    .init(
+        rule: "chunked twice",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked, chunked\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunked twice over two lines",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\nTransfer-Encoding: chunked\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "unknown coding before chunked",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: gzip, chunked\r\n\r\n",
+        status: 501
+    ),
+    .init(
+        rule: "unknown coding on an earlier line",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: br\r\nTransfer-Encoding: chunked\r\n\r\n",
+        status: 501
+    ),
     .init(rule: "empty TE", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: \r\n\r\n", status: 400),
-    .init(rule: "TE list with empty element", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: ,chunked\r\n\r\n", status: 400),
-    .init(rule: "TE on HTTP/1.0", request: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n", status: 400),
+    .init(
+        rule: "TE list with empty element",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: ,chunked\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "TE on HTTP/1.0",
+        request: "POST / HTTP/1.0\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n",
+        status: 400
+    ),
     // 3. Content-Length.
-    .init(rule: "duplicate CL, same value", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello", status: 400),
-    .init(rule: "duplicate CL, different values", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 0\r\n\r\nhello", status: 400),
+    .init(
+        rule: "duplicate CL, same value",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 5\r\n\r\nhello",
+        status: 400
+    ),
+    .init(
+        rule: "duplicate CL, different values",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5\r\nContent-Length: 0\r\n\r\nhello",
+        status: 400
+    ),
     .init(rule: "CL list", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 5, 5\r\n\r\nhello", status: 400),
     .init(rule: "CL plus sign", request: "POST / HTTP/1.1\r\n\(host)Content-Length: +5\r\n\r\nhello", status: 400),
     .init(rule: "CL minus sign", request: "POST / HTTP/1.1\r\n\(host)Content-Length: -5\r\n\r\nhello", status: 400),
@@ -36,26 +81,100 @@ let rejectionCases: [RejectionCase] = [
     .init(rule: "CL inner space", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 1 2\r\n\r\nhello", status: 400),
     .init(rule: "CL empty", request: "POST / HTTP/1.1\r\n\(host)Content-Length: \r\n\r\n", status: 400),
     .init(rule: "CL letters", request: "POST / HTTP/1.1\r\n\(host)Content-Length: abc\r\n\r\n", status: 400),
-    .init(rule: "CL overflow", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 99999999999999999999999\r\n\r\n", status: 400),
+    .init(
+        rule: "CL overflow",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length: 99999999999999999999999\r\n\r\n",
+        status: 400
+    ),
     // 4. Chunk sizes and framing.
-    .init(rule: "chunk size plus sign", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size minus sign", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size leading space", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size trailing space without extension", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size 0x prefix", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size not hex", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size empty", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size overflow", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk size bare LF", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "LF inside chunk extension (CVE-2025-55315)", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;a\nb\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "bare CR inside chunk extension", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;a\rb\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk data longer than size", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk data followed by bare LF", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n", status: 400),
-    .init(rule: "chunk line too long", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "x", count: 100) + "\r\nhello\r\n0\r\n\r\n", status: 400),
-    .init(rule: "trailer without colon", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n", status: 400),
-    .init(rule: "trailer bare LF", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0\r\nA: b\n\r\n", status: 400),
+    .init(
+        rule: "chunk size plus sign",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n+5\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size minus sign",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n-5\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size leading space",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n 5\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size trailing space without extension",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5 \r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size 0x prefix",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0x5\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size not hex",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\nzz\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size empty",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size overflow",
+        request:
+            "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\nfffffffffffffffffffff\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk size bare LF",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "LF inside chunk extension (CVE-2025-55315)",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;a\nb\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "bare CR inside chunk extension",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;a\rb\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk data longer than size",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n3\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk data followed by bare LF",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5\r\nhello\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "chunk line too long",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n5;" + String(repeating: "x", count: 100)
+            + "\r\nhello\r\n0\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "trailer without colon",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0\r\nbad trailer\r\n\r\n",
+        status: 400
+    ),
+    .init(
+        rule: "trailer bare LF",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n0\r\nA: b\n\r\n",
+        status: 400
+    ),
     // 6. Whitespace around the field name.
-    .init(rule: "space before colon", request: "POST / HTTP/1.1\r\n\(host)Content-Length : 5\r\n\r\nhello", status: 400),
+    .init(
+        rule: "space before colon",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Length : 5\r\n\r\nhello",
+        status: 400
+    ),
     .init(rule: "tab before colon", request: "GET / HTTP/1.1\r\nHost\t: a\r\n\r\n", status: 400),
     .init(rule: "whitespace before first header", request: "GET / HTTP/1.1\r\n Host: a\r\n\r\n", status: 400),
     // 7. obs-fold.
@@ -98,12 +217,28 @@ let rejectionCases: [RejectionCase] = [
     .init(rule: "missing version", request: "GET /\r\n\(host)\r\n", status: 400),
     // 14. Body too large (declared).
     .init(rule: "CL above maxBody", request: "POST / HTTP/1.1\r\n\(host)Content-Length: 1025\r\n\r\n", status: 413),
-    .init(rule: "chunk above maxBody", request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n401\r\n", status: 413),
+    .init(
+        rule: "chunk above maxBody",
+        request: "POST / HTTP/1.1\r\n\(host)Transfer-Encoding: chunked\r\n\r\n401\r\n",
+        status: 413
+    ),
     // 15. Expect.
-    .init(rule: "unknown expectation", request: "POST / HTTP/1.1\r\n\(host)Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx", status: 417),
+    .init(
+        rule: "unknown expectation",
+        request: "POST / HTTP/1.1\r\n\(host)Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx",
+        status: 417
+    ),
     // Content-Encoding (http-rules.md §7.3).
-    .init(rule: "unsupported content coding", request: "POST / HTTP/1.1\r\n\(host)Content-Encoding: br\r\nContent-Length: 1\r\n\r\nx", status: 415),
-    .init(rule: "stacked gzip", request: "POST / HTTP/1.1\r\n\(host)Content-Encoding: gzip, gzip\r\nContent-Length: 1\r\n\r\nx", status: 415),
+    .init(
+        rule: "unsupported content coding",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Encoding: br\r\nContent-Length: 1\r\n\r\nx",
+        status: 415
+    ),
+    .init(
+        rule: "stacked gzip",
+        request: "POST / HTTP/1.1\r\n\(host)Content-Encoding: gzip, gzip\r\nContent-Length: 1\r\n\r\nx",
+        status: 415
+    ),
 ]
 
 @Suite struct HTTPRequestParserTests {
@@ -132,7 +267,8 @@ let rejectionCases: [RejectionCase] = [
     }
 
     @Test func chunkedBodyWithExtensionsAndTrailersIsDechunked() {
-        let request = "POST /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"
+        let request =
+            "POST /e HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: Chunked\r\n\r\n"
             + "5;name=value ; other\r\nhello\r\n1\r\n \r\n00005\r\nworld\r\n0\r\nTrailer: x\r\nOther: y\r\n\r\n"
         let out = parseEverySplit(request)
         guard case .head(let s) = out.first else { Issue.record("no head"); return }
@@ -141,7 +277,8 @@ let rejectionCases: [RejectionCase] = [
     }
 
     @Test func pipelinedRequestsAreParsedInOrder() {
-        let request = "POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
+        let request =
+            "POST /a HTTP/1.1\r\nHost: a\r\nContent-Length: 3\r\n\r\nabc"
             + "\r\n"  // an extra CRLF between requests is ignored (RFC 9112 §2.2)
             + "GET /b HTTP/1.1\r\nHost: a\r\n\r\n"
             + "POST /c HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nxy\r\n0\r\n\r\n"
@@ -261,7 +398,8 @@ let rejectionCases: [RejectionCase] = [
         let limits = HTTPRequestParser.Limits(maxBody: 8)
         let ok = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n4\r\nefgh\r\n0\r\n\r\n"
         #expect(errorStatus(parseEverySplit(ok, limits: limits)) == nil)
-        let over = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n5\r\nefghi\r\n0\r\n\r\n"
+        let over =
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n5\r\nefghi\r\n0\r\n\r\n"
         #expect(errorStatus(parseEverySplit(over, limits: limits)) == 413)
     }
 
@@ -275,7 +413,9 @@ let rejectionCases: [RejectionCase] = [
         let limits = HTTPRequestParser.Limits(maxHeaderBytes: 64, maxHeaderCount: 2)
         let many = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: 1\r\nB: 2\r\nC: 3\r\n\r\n"
         #expect(errorStatus(parseEverySplit(many, limits: limits)) == 431)
-        let long = "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: " + String(repeating: "x", count: 80)
+        let long =
+            "POST / HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked\r\n\r\n0\r\nA: "
+            + String(repeating: "x", count: 80)
         #expect(errorStatus(parseEverySplit(long, limits: limits)) == 431)
     }
 
@@ -288,7 +428,8 @@ let rejectionCases: [RejectionCase] = [
 
     @Test func smugglingAttemptNeverYieldsASecondRequest() {
         // FlyingFox answered 200 then 404 to this (http-rules.md F5); we answer one 400 and stop.
-        let attack = "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n"
+        let attack =
+            "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n"
         let out = parseEverySplit(attack)
         #expect(out.count == 1)
         #expect(errorStatus(out) == 400)

@@ -1,5 +1,6 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 @Suite struct ResponseEncoderTests {
     let date = Array("Date: Sun, 06 Nov 1994 08:49:37 GMT\r\n".utf8)
@@ -9,7 +10,13 @@ import Testing
             "Content-Type": "text/plain", "content-length": "999", "Connection": "keep-alive", "X-A": "1",
             "Transfer-Encoding": "chunked", "Date": "yesterday",
         ]
-        let head = ResponseEncoder.head(status: .created, headers: headers, contentLength: 12, connection: .close, dateLine: date)
+        let head = ResponseEncoder.head(
+            status: .created,
+            headers: headers,
+            contentLength: 12,
+            connection: .close,
+            dateLine: date
+        )
         #expect(
             String(decoding: head, as: UTF8.self)
                 == "HTTP/1.1 201 Created\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\nContent-Length: 12\r\nConnection: close\r\n"
@@ -18,8 +25,17 @@ import Testing
     }
 
     @Test func noContentLengthWhenNil() {
-        let head = ResponseEncoder.head(status: .noContent, headers: HTTPHeaders(), contentLength: nil, connection: .none, dateLine: date)
-        #expect(String(decoding: head, as: UTF8.self) == "HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n")
+        let head = ResponseEncoder.head(
+            status: .noContent,
+            headers: HTTPHeaders(),
+            contentLength: nil,
+            connection: .none,
+            dateLine: date
+        )
+        #expect(
+            String(decoding: head, as: UTF8.self)
+                == "HTTP/1.1 204 No Content\r\nDate: Sun, 06 Nov 1994 08:49:37 GMT\r\n\r\n"
+        )
     }
 
     @Test(arguments: [0, 7, 10, 1_234_567_890, Int.max])

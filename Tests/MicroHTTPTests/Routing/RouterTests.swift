@@ -1,7 +1,8 @@
 import Dispatch
-@testable import MicroHTTP
 import Synchronization
 import Testing
+
+@testable import MicroHTTP
 
 /// Routing in memory: no sockets.
 @Suite struct RouterTests {
@@ -21,7 +22,9 @@ import Testing
         r.on(.get, "/v1/sessions") { _ in .text("list") }
         r.on(.post, "/v1/sessions") { _ in .text("create") }
         r.on(.get, "/v1/sessions/:id") { req in .text("get \(req.pathParameters["id"] ?? "")") }
-        r.on(.post, "/v1/sessions/:id/step") { req in .text("step \(req.pathParameters["id"] ?? "") \(req.routePattern ?? "")") }
+        r.on(.post, "/v1/sessions/:id/step") { req in
+            .text("step \(req.pathParameters["id"] ?? "") \(req.routePattern ?? "")")
+        }
         r.on(.get, "/files/*") { req in .text("file \(req.path)") }
         r.on(.get, "/") { _ in .text("root") }
         return r
@@ -42,7 +45,10 @@ import Testing
     }
 
     @Test func wildcardMatchesTheRest() {
-        #expect(respond(sample(), HTTPRequest(method: .get, target: "/files/a/b.txt"))?.body.bytes == Array("file /files/a/b.txt".utf8))
+        #expect(
+            respond(sample(), HTTPRequest(method: .get, target: "/files/a/b.txt"))?.body.bytes
+                == Array("file /files/a/b.txt".utf8)
+        )
         #expect(respond(sample(), HTTPRequest(method: .get, target: "/files"))?.status == .ok)
     }
 
@@ -54,7 +60,9 @@ import Testing
     }
 
     @Test func headFallsBackToGet() {
-        #expect(respond(sample(), HTTPRequest(method: .head, target: "/v1/sessions/x"))?.body.bytes == Array("get x".utf8))
+        #expect(
+            respond(sample(), HTTPRequest(method: .head, target: "/v1/sessions/x"))?.body.bytes == Array("get x".utf8)
+        )
         var explicit = sample()
         explicit.on(.head, "/v1/sessions/:id") { _ in HTTPResponse(status: .noContent) }
         #expect(respond(explicit, HTTPRequest(method: .head, target: "/v1/sessions/x"))?.status == .noContent)
@@ -77,7 +85,9 @@ import Testing
                 responder.send(.text("ignored"))
             }
         }
-        #expect(respond(r, HTTPRequest(method: .post, target: "/later", body: [1, 2]))?.body.bytes == Array("later 2".utf8))
+        #expect(
+            respond(r, HTTPRequest(method: .post, target: "/later", body: [1, 2]))?.body.bytes == Array("later 2".utf8)
+        )
     }
 
     @Test func thrownErrorsBecomeResponses() {

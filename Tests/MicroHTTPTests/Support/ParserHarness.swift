@@ -1,5 +1,6 @@
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// What a parser run produced, with body events merged, for equality checks across byte splits.
 enum ParseOutcome: Equatable, CustomStringConvertible {

@@ -41,7 +41,9 @@ final class TestClient {
             addr.sin6_port = UInt16(port).bigEndian
             inet_pton(AF_INET6, host, &addr.sin6_addr)
             rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
+                }
             }
         } else {
             var addr = sockaddr_in()
@@ -49,7 +51,9 @@ final class TestClient {
             addr.sin_port = UInt16(port).bigEndian
             inet_pton(AF_INET, host, &addr.sin_addr)
             rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
         }
         if rc != 0 {
@@ -128,11 +132,38 @@ final class TestClient {
         var headers: [(String, String)] = []
         for line in lines {
             guard let colon = line.firstIndex(of: ":") else { throw Failure.malformed(line) }
-            headers.append((String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: " ")))
+            headers.append(
+                (String(line[..<colon]), String(line[line.index(after: colon)...]).trimmingCharacters(in: " "))
+            )
         }
         var response = Response(status: status, headers: headers, body: [], head: head)
         if headRequest || status < 200 || status == 204 || status == 304 { return response }
-        let length = Int(response.header("content-length") ?? "") ?? 0
+        if response.header("transfer-encoding")?.lowercased() == "chunked" {
+            while true {
+                var line: [UInt8] = []
+                while true {
+                    let b = try readRaw(1)[0]
+                    if b == 10 { break }
+                    if b != 13 { line.append(b) }
+                }
+                guard let size = Int(String(decoding: line, as: UTF8.self), radix: 16) else {
+                    throw Failure.malformed("chunk size")
+                }
+                if size == 0 {
+                    guard try readRaw(2) == [13, 10] else { throw Failure.malformed("chunked end") }
+                    return response
+                }
+                response.body += try readRaw(size)
+                guard try readRaw(2) == [13, 10] else { throw Failure.malformed("chunk end") }
+            }
+        }
+        guard let length = response.header("content-length").flatMap({ Int($0) }) else {
+            // Close-delimited body (HTTP/1.0 stream).
+            while try fill() {}
+            response.body = buffer
+            buffer.removeAll()
+            return response
+        }
         response.body = try readRaw(length)
         return response
     }
@@ -154,7 +185,8 @@ final class TestClient {
 
     private func findHeadEnd() -> Int? {
         guard buffer.count >= 4 else { return nil }
-        for i in 0...(buffer.count - 4) where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
+        for i in 0...(buffer.count - 4)
+        where buffer[i] == 13 && buffer[i + 1] == 10 && buffer[i + 2] == 13 && buffer[i + 3] == 10 {
             return i
         }
         return nil

@@ -1,6 +1,7 @@
 import Dispatch
-@testable import MicroHTTP
 import Testing
+
+@testable import MicroHTTP
 
 /// Starts a server on 127.0.0.1:0 with `configure` applied, runs `body`, then shuts it down and
 /// waits (bounded) for it to stop.
