@@ -75,12 +75,14 @@ extension JSONWriter {
         precondition(elements == values.count, "shape \(shape) has \(elements) elements, the buffer \(values.count)")
         separate()
         needsComma = true
-        let bound = values.count * (T.maxTextBytes + 1) + 3 * arrays
+        // 8 bytes of slack: formatting may store up to 8 scratch bytes past the end of a number's text.
+        let bound = values.count * (T.maxTextBytes + 1) + 3 * arrays + 8
         let oldCount = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: bound))
         let written = bytes.withUnsafeMutableBufferPointer { buffer in
             // This is safe: `bound` bytes from oldCount on are ours; every element takes at most
-            // maxTextBytes + 1 (with its comma) and every array at most 3 (`[]` and its comma).
+            // maxTextBytes + 1 (with its comma), every array at most 3 (`[]` and its comma), and the scratch
+            // bytes a number may store past its text stay within the next 8 bytes.
             let out = buffer.baseAddress.unsafelyUnwrapped + oldCount
             if shape.isEmpty {
                 return T.format(values[0], to: out)

@@ -97,7 +97,7 @@ public struct JSONWriter: Sendable {
         let magnitude = UInt64(value.magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         let n = DecimalFormatter.digitCount(max(magnitude, 1))
-        withSpareCapacity(n) { p in
+        withSpareCapacity(n + 8) { p in
             DecimalFormatter.writeDigits(magnitude, count: n, to: p)
             return n
         }

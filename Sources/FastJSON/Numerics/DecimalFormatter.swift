@@ -9,10 +9,10 @@
 /// Non-finite values have no JSON form and are written as `null` (what JavaScript's `JSON.stringify` and
 /// orjson do).
 enum DecimalFormatter {
-    /// The most bytes `write(_: Double, to:)` stores (24 for the text, rounded up for safety).
+    /// The most bytes `write(_: Double, to:)` may store: 24 for the text plus 8 of scratch (`writeDigits`).
     static let maxDoubleBytes = 32
-    /// The most bytes `write(_: Float, to:)` stores (15 for the text, rounded up for safety).
-    static let maxFloatBytes = 24
+    /// The most bytes `write(_: Float, to:)` may store: 15 for the text plus 8 of scratch (`writeDigits`).
+    static let maxFloatBytes = 23
 
     static let powersOfTen: [UInt64] = [
         1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000, 100_000_000, 1_000_000_000,
@@ -28,28 +28,67 @@ enum DecimalFormatter {
         return guess &+ (d >= powersOfTen[guess] ? 1 : 0)
     }
 
-    /// Writes the `n` decimal digits of `d` to `p[0 ..< n]`.
+    /// The 8 ASCII digits of `v < 10^8` (leading zeros included), first digit in the low byte, computed in
+    /// parallel lanes: two 4-digit halves, then 2-digit pairs, then digits.
+    @inline(__always)
+    static func eightDigits(_ v: UInt64) -> UInt64 {
+        let high = v / 10_000
+        var x = high | ((v &- high &* 10_000) << 32)
+        // Each 32-bit lane x < 10^4: x / 100 = (x * 5243) >> 19.
+        let q = ((x &* 5243) >> 19) & 0x0000_007F_0000_007F
+        x = ((x &- q &* 100) << 16) | q
+        // Each 16-bit lane x < 100: x / 10 = (x * 103) >> 10.
+        let t = ((x &* 103) >> 10) & 0x000F_000F_000F_000F
+        x = ((x &- t &* 10) << 8) | t
+        return x | 0x3030_3030_3030_3030
+    }
+
+    /// Stores 8 bytes (little-endian) at `p`.
+    @inline(__always)
+    static func store8(_ x: UInt64, _ p: UnsafeMutablePointer<UInt8>) {
+        UnsafeMutableRawPointer(p).storeBytes(of: x.littleEndian, as: UInt64.self)
+    }
+
+    /// Writes the `n` decimal digits of `d` (`n == digitCount(d)`, at most 20) to `p[0 ..< n]`.
+    ///
+    /// May store bytes up to `p[max(n, 8) - 1]`; bytes after the `n` digits are scratch.
     @inline(__always)
     static func writeDigits(_ d: UInt64, count n: Int, to p: UnsafeMutablePointer<UInt8>) {
-        var v = d
-        var j = n
-        while v >= 100 {
-            let q = v / 100
-            let r = Int(truncatingIfNeeded: v &- q &* 100)
-            let tens = (r &* 103) >> 10  // r / 10 for r < 100
-            j &-= 2
-            p[j] = UInt8(truncatingIfNeeded: 0x30 &+ tens)
-            p[j &+ 1] = UInt8(truncatingIfNeeded: 0x30 &+ r &- tens &* 10)
-            v = q
-        }
-        let r = Int(truncatingIfNeeded: v)
-        if r >= 10 {
-            let tens = (r &* 103) >> 10
-            p[j &- 2] = UInt8(truncatingIfNeeded: 0x30 &+ tens)
-            p[j &- 1] = UInt8(truncatingIfNeeded: 0x30 &+ r &- tens &* 10)
+        if n <= 8 {
+            store8(eightDigits(d) >> UInt64(8 &* (8 &- n)), p)
+        } else if n <= 16 {
+            let high = d / 100_000_000
+            store8(eightDigits(high) >> UInt64(8 &* (16 &- n)), p)
+            store8(eightDigits(d &- high &* 100_000_000), p + (n &- 8))
         } else {
-            p[j &- 1] = UInt8(truncatingIfNeeded: 0x30 &+ r)
+            // 17 to 20 digits: a head of 1 to 4 digits, then two blocks of 8.
+            let head = d / 10_000_000_000_000_000
+            var rest = d &- head &* 10_000_000_000_000_000
+            var h = head
+            var j = n &- 16
+            while j > 0 {
+                j &-= 1
+                p[j] = UInt8(truncatingIfNeeded: 0x30 &+ h % 10)
+                h /= 10
+            }
+            let middle = rest / 100_000_000
+            rest &-= middle &* 100_000_000
+            store8(eightDigits(middle), p + (n &- 16))
+            store8(eightDigits(rest), p + (n &- 8))
         }
+    }
+
+    /// Writes the `n` digits of `d < 10^9` (`n == digitCount(d)`) to `p[0 ..< n]` without branches on `n`;
+    /// may store up to `p[8]`.
+    @inline(__always)
+    static func writeDigitsUpTo9(_ d: UInt64, count n: Int, to p: UnsafeMutablePointer<UInt8>) {
+        let first = d / 100_000_000
+        let low = eightDigits(d &- first &* 100_000_000)
+        // For n == 9 the first digit goes to p[0] and the eight others after it; for n <= 8 the store below
+        // starts at p[0] and overwrites it.
+        p[0] = UInt8(truncatingIfNeeded: 0x30 &+ first)
+        let m = n &- (n > 8 ? 1 : 0)
+        store8(low >> UInt64(8 &* (8 &- m)), p + (n &- m))
     }
 
     /// Lays out `d * 10^e` (no trailing zeros in `d`) and returns the number of bytes written.
@@ -61,11 +100,9 @@ enum DecimalFormatter {
         exponential large: Bool,
         to p: UnsafeMutablePointer<UInt8>
     ) -> Int {
-        var i = 0
-        if negative {
-            p[0] = UInt8(ascii: "-")
-            i = 1
-        }
+        // Branch-free sign: the byte is overwritten when the value is positive.
+        p[0] = UInt8(ascii: "-")
+        var i = negative ? 1 : 0
         let n = digitCount(d)
         let dp = n &+ e  // value = 0.DIGITS * 10^dp
         if dp < -3 || large {
@@ -97,15 +134,9 @@ enum DecimalFormatter {
             return i &+ 2
         }
         if dp <= 0 {
-            p[i] = UInt8(ascii: "0")
-            p[i &+ 1] = UInt8(ascii: ".")
-            i &+= 2
-            var z = dp
-            while z < 0 {
-                p[i] = UInt8(ascii: "0")
-                i &+= 1
-                z &+= 1
-            }
+            // "0.000000" in one store, then the digits after -dp (at most 3) zeros.
+            store8(0x3030_3030_3030_2E30, p + i)
+            i &+= 2 &- dp
             writeDigits(d, count: n, to: p + i)
             return i &+ n
         }
@@ -175,6 +206,17 @@ enum DecimalFormatter {
             return writeSpecial(isFinite: v.isFinite, isZero: v == 0, negative: negative, to: p)
         }
         let (d, e) = Schubfach.decimal(v)
+        let n = digitCount(d)
+        let dp = n &+ e
+        if dp <= 0 && dp >= -3 {
+            // 1e-4 <= |v| < 1, the usual case for gradients and weights: "0.000" then the digits.
+            p[0] = UInt8(ascii: "-")
+            let i = negative ? 1 : 0
+            store8(0x3030_3030_3030_2E30, p + i)
+            let start = i &+ 2 &- dp
+            writeDigitsUpTo9(d, count: n, to: p + start)
+            return start &+ n
+        }
         return layout(d, e, negative: negative, exponential: v.magnitude > 0x1p24, to: p)
     }
 }

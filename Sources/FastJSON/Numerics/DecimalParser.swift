@@ -18,6 +18,9 @@ enum DecimalParser {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
+    /// `10^0 ... 10^7` as integers.
+    static let smallPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+
     /// The nearest double to `w * 10^q`, for an exact significand `w` (at most 19 decimal digits).
     @inline(__always)
     static func double(significand w: UInt64, exponent q: Int) -> Double {
@@ -134,14 +137,29 @@ enum DecimalParser {
         if i < end && base[i] == UInt8(ascii: ".") {
             i &+= 1
             let fractionStart = i
+            var finished = false
             // This is safe: the loop reads base[i ..< i + 8] only while i + 8 <= end.
             while end &- i >= 8 {
                 let chunk = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                guard isEightDigits(chunk) else { break }
-                w = w &* 100_000_000 &+ eightDigitsValue(chunk)
-                i &+= 8
+                // High bit of each byte that is not a digit; only the lowest one matters, and it is exact
+                // because digits below it cause no carries or borrows.
+                let nonDigits = ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+                if nonDigits == 0 {
+                    w = w &* 100_000_000 &+ eightDigitsValue(chunk)
+                    i &+= 8
+                    continue
+                }
+                // k < 8 leading digits: move them to the top bytes and fill the bottom with '0's.
+                let k = nonDigits.trailingZeroBitCount >> 3
+                if k > 0 {
+                    let padded = (chunk << UInt64(8 &* (8 &- k))) | (0x3030_3030_3030_3030 >> UInt64(8 &* k))
+                    w = w &* smallPowersOfTen[k] &+ eightDigitsValue(padded)
+                    i &+= k
+                }
+                finished = true
+                break
             }
-            while i < end {
+            while !finished && i < end {
                 let d = base[i] &- UInt8(ascii: "0")
                 guard d < 10 else { break }
                 w = w &* 10 &+ UInt64(d)

@@ -25,13 +25,43 @@ enum Schubfach {
     static func stripZeros(_ d: UInt64, _ e: Int) -> (UInt64, Int) {
         var d = d
         var e = e
-        while true {
-            let q = d / 10
-            if q &* 10 != d { break }
+        var q = d / 10
+        // Usually false, so the branch predicts well.
+        while q &* 10 == d {
             d = q
             e &+= 1
+            q = d / 10
         }
         return (d, e)
+    }
+
+    /// The final choice of Schubfach's skeleton, written without data-dependent branches (the outcomes are
+    /// close to random for real data, so branches would mispredict often).
+    ///
+    /// - Parameters: `s = floor(vb / 4)`; `vb`, `vbl`, `vbr` the scaled value and interval bounds (times 4);
+    ///   `out` 1 when the bounds are excluded (odd significand); `k` the decimal exponent of `s`.
+    @inline(__always)
+    static func choose(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int) -> (UInt64, Int) {
+        // Flags are 0 or 1 and combined arithmetically so that the compiler emits no branches.
+        @inline(__always) func flag(_ b: Bool) -> UInt64 { b ? 1 : 0 }
+        // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval; if exactly one
+        // does (upin != wpin), it is s10 when upin, s10 + 1 when wpin.
+        let s10 = s / 10
+        let sp10 = 10 &* s10
+        let upin = flag(vbl &+ out <= sp10 << 2)
+        let wpin = flag(((sp10 &+ 10) << 2) &+ out <= vbr)
+        let shorter = upin ^ wpin
+        let short = s10 &+ wpin
+        // Otherwise s or t = s + 1: the one in the interval if only one is, else the closer one to v (the even
+        // one on a tie). At least one of them is always in the interval.
+        let uin = flag(vbl &+ out <= s << 2)
+        let win = flag(((s &+ 1) << 2) &+ out <= vbr)
+        let mid = (2 &* s &+ 1) << 1
+        let closerIsT = flag(vb > mid) | (flag(vb == mid) & s & 1)
+        let onlyOne = uin ^ win
+        let long = s &+ ((onlyOne & win) | ((onlyOne ^ 1) & closerIsT))
+        let mask = 0 &- shorter
+        return stripZeros((short & mask) | (long & ~mask), k &+ Int(truncatingIfNeeded: shorter))
     }
 
     // MARK: binary64
@@ -87,21 +117,7 @@ enum Schubfach {
         let vb = roundToOdd(g1, g0, cb << h)
         let vbl = roundToOdd(g1, g0, cbl << h)
         let vbr = roundToOdd(g1, g0, cbr << h)
-        let s = vb >> 2
-        // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval.
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
-        let t = s &+ 1
-        let uin = vbl &+ out <= s << 2
-        let win = (t << 2) &+ out <= vbr
-        if uin != win { return stripZeros(uin ? s : t, k) }
-        // Both s and t round back to v: take the closer one, the even one on a tie.
-        let mid = (s &+ t) << 1
-        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
-        return stripZeros(pick, k)
+        return choose(s: vb >> 2, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
     }
 
     // MARK: binary32
@@ -152,18 +168,6 @@ enum Schubfach {
         let vb = roundToOdd(g, cb << h)
         let vbl = roundToOdd(g, cbl << h)
         let vbr = roundToOdd(g, cbr << h)
-        let s = vb >> 2
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
-        let t = s &+ 1
-        let uin = vbl &+ out <= s << 2
-        let win = (t << 2) &+ out <= vbr
-        if uin != win { return stripZeros(uin ? s : t, k) }
-        let mid = (s &+ t) << 1
-        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
-        return stripZeros(pick, k)
+        return choose(s: vb >> 2, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
     }
 }
