@@ -134,9 +134,10 @@ enum DecimalParser {
         var digitCount = i &- digitsStart
         var exponent = 0
         var mantissaEnd = i
+        var fractionStart = -1
         if i < end && base[i] == UInt8(ascii: ".") {
             i &+= 1
-            let fractionStart = i
+            fractionStart = i
             var finished = false
             // This is safe: the loop reads base[i ..< i + 8] only while i + 8 <= end.
             while end &- i >= 8 {
@@ -192,11 +193,31 @@ enum DecimalParser {
         var value: Double
         if digitCount <= 19 {
             value = double(significand: w, exponent: exponent)
+        } else if fractionStart >= 0 && base[digitsStart] == UInt8(ascii: "0")
+            && digitCount &- 1 &- leadingZeros(base, from: fractionStart, to: mantissaEnd) <= 19
+        {
+            // "0.000ddd" (typical float64 text): the zeros are not significant, and w is exact.
+            value = double(significand: w, exponent: exponent)
         } else {
             value = manyDigits(base, digitsStart: digitsStart, mantissaEnd: mantissaEnd, tokenEnd: i, exponent: exponent)
         }
         if negative { value = -value }
         return (value, i)
+    }
+
+    /// Number of '0' bytes from `i` (before `end`).
+    @inline(__always)
+    static func leadingZeros(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        // This is safe: reads base[i ..< i + 8] only when i + 8 <= end.
+        while end &- i >= 8 {
+            let chunk = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let zeros = (chunk ^ 0x3030_3030_3030_3030).trailingZeroBitCount >> 3
+            i &+= zeros
+            if zeros < 8 { return i &- start }
+        }
+        while i < end && base[i] == UInt8(ascii: "0") { i &+= 1 }
+        return i &- start
     }
 
     /// The slow path of `scan` for more than 19 digits (counting leading zeros).

@@ -52,6 +52,21 @@ import Testing
         }
     }
 
+    @Test func zerosAfterTheDecimalPointDoNotCountAsSignificantDigits() throws {
+        // "0.000ddd" with up to 21 significant digits behind 0 to 30 zeros: around the 19-digit boundary.
+        var rng = SplitMix64(seed: 6)
+        for zeros in 0 ... 30 {
+            for digits in 15 ... 21 {
+                var text = (Bool.random(using: &rng) ? "-" : "") + "0." + String(repeating: "0", count: zeros)
+                text += String(Int.random(in: 1 ... 9, using: &rng))
+                for _ in 1 ..< digits { text += String(Int.random(in: 0 ... 9, using: &rng)) }
+                #expect(try parseDouble(text).bitPattern == cStrtod(text).bitPattern, "\(text)")
+                let withExponent = text + "e" + String(Int.random(in: -300 ... 300, using: &rng))
+                #expect(try parseDouble(withExponent).bitPattern == cStrtod(withExponent).bitPattern, "\(withExponent)")
+            }
+        }
+    }
+
     @Test func floatIsTheDoubleRoundedToFloat() throws {
         // api.md: parsed to the nearest double, then rounded to the session dtype.
         var rng = SplitMix64(seed: 4)
