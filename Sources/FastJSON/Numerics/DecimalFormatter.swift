@@ -91,6 +91,20 @@ enum DecimalFormatter {
         store8(low >> UInt64(8 &* (8 &- m)), p + (n &- m))
     }
 
+    /// Writes the `n` digits of `d < 10^17` (`n == digitCount(d)`) to `p[0 ..< n]` without branches on `n`;
+    /// may store up to `p[15]`.
+    @inline(__always)
+    static func writeDigitsUpTo17(_ d: UInt64, count n: Int, to p: UnsafeMutablePointer<UInt8>) {
+        let head = d / 10_000_000_000_000_000
+        let rest = d &- head &* 10_000_000_000_000_000
+        let middle = rest / 100_000_000
+        // The 16 digits of `rest` in memory order: the middle block in the low 8 bytes, then the low block.
+        let block = UInt128(eightDigits(rest &- middle &* 100_000_000)) << 64 | UInt128(eightDigits(middle))
+        p[0] = UInt8(truncatingIfNeeded: 0x30 &+ head)
+        let m = n &- (n > 16 ? 1 : 0)
+        UnsafeMutableRawPointer(p + (n &- m)).storeBytes(of: (block >> UInt128(8 &* (16 &- m))).littleEndian, as: UInt128.self)
+    }
+
     /// Lays out `d * 10^e` (no trailing zeros in `d`) and returns the number of bytes written.
     @inline(__always)
     static func layout(
@@ -195,6 +209,17 @@ enum DecimalFormatter {
             return writeSpecial(isFinite: v.isFinite, isZero: v == 0, negative: negative, to: p)
         }
         let (d, e) = Schubfach.decimal(v)
+        let n = digitCount(d)
+        let dp = n &+ e
+        if dp <= 0 && dp >= -3 {
+            // 1e-4 <= |v| < 1: "0.000" then the digits, as for Float.
+            p[0] = UInt8(ascii: "-")
+            let i = negative ? 1 : 0
+            store8(0x3030_3030_3030_2E30, p + i)
+            let start = i &+ 2 &- dp
+            writeDigitsUpTo17(d, count: n, to: p + start)
+            return start &+ n
+        }
         return layout(d, e, negative: negative, exponential: v.magnitude > 0x1p53, to: p)
     }
 
