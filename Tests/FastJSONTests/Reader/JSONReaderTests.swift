@@ -211,6 +211,28 @@ import Testing
         #expect(jsonError { try reader.beginArray() }?.kind == .depthLimit)
     }
 
+    @Test func theDeepestAllowedNestingFitsASmallThreadStack() throws {
+        // readValue and skipValue recurse once per level; maxDepth is clamped to 1024, which must fit in a
+        // 512 KiB stack (Dispatch worker threads) even in a debug build.
+        let depth = 1024
+        let text = Array((String(repeating: #"{"a":["#, count: depth / 2) + "1" + String(repeating: "]}", count: depth / 2)).utf8)
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var results: (read: Bool, skipped: Bool, rejected: Bool) = (false, false, false)
+        let thread = Thread {
+            results.read = (try? JSONValue(parsing: text, maxDepth: 5000)) != nil
+            var reader = JSONReader(text, maxDepth: 5000)
+            results.skipped = (try? reader.skipValue()) != nil
+            results.rejected = (try? JSONValue(parsing: Array(("[" + String(decoding: text, as: UTF8.self) + "]").utf8), maxDepth: 5000)) == nil
+            finished.signal()
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        finished.wait()
+        #expect(results.read)
+        #expect(results.skipped)
+        #expect(results.rejected)  // 1025 levels exceed the clamped limit
+    }
+
     @Test func finishRejectsUnclosedContainers() throws {
         var reader = JSONReader("[1")
         try reader.beginArray()
