@@ -104,7 +104,7 @@ enum JSONBench {
         var times: [Double] = []
         var cpu: [Double] = []
         _ = body()  // warm-up
-        for _ in 0 ..< repeats {
+        for _ in 0..<repeats {
             let cpuStart = threadCPUSeconds()
             let start = clock.now
             sink &+= body()
@@ -120,7 +120,9 @@ enum JSONBench {
     static func row(_ name: String, _ t: Timing, count: Int, bytes: Int) {
         let mps = Double(count) / t.median / 1e6
         let mbps = Double(bytes) / t.median / 1e6
-        let cpuPart = t.cpuMedian > 0 ? String(format: " cpu %6.2f ms %6.1f M/s", t.cpuMedian * 1e3, Double(count) / t.cpuMedian / 1e6) : ""
+        let cpuPart =
+            t.cpuMedian > 0
+            ? String(format: " cpu %6.2f ms %6.1f M/s", t.cpuMedian * 1e3, Double(count) / t.cpuMedian / 1e6) : ""
         print(
             name.padding(toLength: 56, withPad: " ", startingAt: 0)
                 + String(format: "%8.2f ms %6.1f M/s %5.0f MB/s (min %6.2f ms)", t.median * 1e3, mps, mbps, t.min * 1e3)
@@ -170,7 +172,7 @@ enum JSONBench {
         w32.writeNumberArray(floats)
         let text32 = w32.bytes
         var w32n = JSONWriter()
-        w32n.writeNumberArray(floats[0 ..< n2D], shape: shape2D)
+        w32n.writeNumberArray(floats[0..<n2D], shape: shape2D)
         let text32Nested = w32n.bytes
         var w64 = JSONWriter()
         w64.writeNumberArray(doubles)
@@ -181,15 +183,21 @@ enum JSONBench {
         let textPy = wPy.bytes
 
         require(parseFloats(text32).elementsEqual(floats, by: { $0.bitPattern == $1.bitPattern }), "float32 round trip")
-        require(parseFloats(textPy).elementsEqual(floats, by: { $0.bitPattern == $1.bitPattern }), "python text round trip")
+        require(
+            parseFloats(textPy).elementsEqual(floats, by: { $0.bitPattern == $1.bitPattern }), "python text round trip")
 
-        let load = (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
+        let load =
+            (try? String(contentsOfFile: "/proc/loadavg", encoding: .utf8))?.split(separator: " ").prefix(3)
             .joined(separator: " ") ?? "?"
         print("json-bench: \(n) gradient-like values (N(0, 0.01)), median of \(o.repeats) runs, one thread")
         print("load average before: \(load); \(ProcessInfo.processInfo.activeProcessorCount) CPUs")
-        print(String(format: "float32 text %.2f MB (%.1f B/number, e.g. %@); float64 text %.2f MB; python-style float32 %.2f MB",
-                     Double(text32.count) / 1e6, Double(text32.count) / Double(n),
-                     String(decoding: text32.prefix(40), as: UTF8.self), Double(text64.count) / 1e6, Double(textPy.count) / 1e6))
+        print(
+            String(
+                format:
+                    "float32 text %.2f MB (%.1f B/number, e.g. %@); float64 text %.2f MB; python-style float32 %.2f MB",
+                Double(text32.count) / 1e6, Double(text32.count) / Double(n),
+                String(decoding: text32.prefix(40), as: UTF8.self), Double(text64.count) / 1e6,
+                Double(textPy.count) / 1e6))
         print("")
 
         var values32 = [Float](repeating: 0, count: n)
@@ -232,7 +240,7 @@ enum JSONBench {
         }
         _ = bench(o, "FastJSON write float32 nested \(shape2D)", count: n2D, bytes: text32Nested.count) {
             var writer = JSONWriter()
-            writer.writeNumberArray(floats[0 ..< n2D], shape: shape2D)
+            writer.writeNumberArray(floats[0..<n2D], shape: shape2D)
             return UInt64(writer.bytes.count)
         }
         let write64 = bench(o, "FastJSON write float64 flat (new JSONWriter)", count: n, bytes: text64.count) {
@@ -254,7 +262,8 @@ enum JSONBench {
         }
         let version = o32["orjson"]?.stringValue ?? "?"
         let ol32 = orjsonRow("orjson \(version) loads float32 text", o32, "loads", count: n, bytes: text32.count)
-        let od32 = orjsonRow("orjson dumps list of floats (float32 values)", o32, "dumps", count: n, bytes: text32.count)
+        let od32 = orjsonRow(
+            "orjson dumps list of floats (float32 values)", o32, "dumps", count: n, bytes: text32.count)
         let on32 = orjsonRow("orjson dumps numpy float32 array", o32, "dumps_numpy", count: n, bytes: text32.count)
         let ol64 = orjsonRow("orjson loads float64 text", o64, "loads", count: n, bytes: text64.count)
         let od64 = orjsonRow("orjson dumps list of floats (float64)", o64, "dumps", count: n, bytes: text64.count)
@@ -262,7 +271,9 @@ enum JSONBench {
         print("")
         func ratio(_ name: String, _ ours: Timing?, _ theirs: Double?) {
             guard let ours, let theirs else { return }
-            print(name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%6.2fx", theirs / ours.median))
+            print(
+                name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%6.2fx", theirs / ours.median)
+            )
         }
         ratio("speed-up parse float32 vs orjson.loads", parse32, ol32)
         ratio("speed-up write float32 vs orjson.dumps(list)", write32, od32)
@@ -286,7 +297,9 @@ enum JSONBench {
 
     static func runOrjson(_ o: Options, text: [UInt8], dtype: String) -> JSONValue? {
         guard let script = findScript(o) else {
-            print("orjson: scripts/bench/orjson_bench.py not found (run from the repository root or pass --orjson-script)")
+            print(
+                "orjson: scripts/bench/orjson_bench.py not found (run from the repository root or pass --orjson-script)"
+            )
             return nil
         }
         let path = NSTemporaryDirectory() + "json-bench-\(getpid())-\(dtype).json"

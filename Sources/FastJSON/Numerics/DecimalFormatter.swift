@@ -102,7 +102,8 @@ enum DecimalFormatter {
         let block = UInt128(eightDigits(rest &- middle &* 100_000_000)) << 64 | UInt128(eightDigits(middle))
         p[0] = UInt8(truncatingIfNeeded: 0x30 &+ head)
         let m = n &- (n > 16 ? 1 : 0)
-        UnsafeMutableRawPointer(p + (n &- m)).storeBytes(of: (block >> UInt128(8 &* (16 &- m))).littleEndian, as: UInt128.self)
+        UnsafeMutableRawPointer(p + (n &- m)).storeBytes(
+            of: (block >> UInt128(8 &* (16 &- m))).littleEndian, as: UInt128.self)
     }
 
     /// Lays out `d * 10^e` (no trailing zeros in `d`) and returns the number of bytes written.

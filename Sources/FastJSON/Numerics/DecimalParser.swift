@@ -144,7 +144,8 @@ enum DecimalParser {
                 let chunk = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
                 // High bit of each byte that is not a digit; only the lowest one matters, and it is exact
                 // because digits below it cause no carries or borrows.
-                let nonDigits = ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+                let nonDigits =
+                    ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
                 if nonDigits == 0 {
                     w = w &* 100_000_000 &+ eightDigitsValue(chunk)
                     i &+= 8
@@ -199,7 +200,8 @@ enum DecimalParser {
             // "0.000ddd" (typical float64 text): the zeros are not significant, and w is exact.
             value = double(significand: w, exponent: exponent)
         } else {
-            value = manyDigits(base, digitsStart: digitsStart, mantissaEnd: mantissaEnd, tokenEnd: i, exponent: exponent)
+            value = manyDigits(
+                base, digitsStart: digitsStart, mantissaEnd: mantissaEnd, tokenEnd: i, exponent: exponent)
         }
         if negative { value = -value }
         return (value, i)
@@ -259,7 +261,8 @@ enum DecimalParser {
         // The true value lies strictly between w * 10^q and (w + 1) * 10^q.
         let low = eiselLemireBits(w, q)
         if low == eiselLemireBits(w &+ 1, q) { return Double(bitPattern: low) }
-        let text = String(decoding: UnsafeBufferPointer(start: base + digitsStart, count: tokenEnd &- digitsStart), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeBufferPointer(start: base + digitsStart, count: tokenEnd &- digitsStart), as: UTF8.self)
         // The token was checked against the RFC 8259 grammar, which `Double(_:)` accepts; it rounds correctly.
         return Double(text) ?? Double(bitPattern: low)
     }

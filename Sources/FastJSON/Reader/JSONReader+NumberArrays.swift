@@ -45,7 +45,8 @@ extension JSONReader {
     ) throws(JSONError) -> JSONNumberArrayInfo {
         precondition(start >= 0 && maxCount >= 0 && maxCount <= values.count - start, "range outside the array")
         return try values.withUnsafeMutableBufferPointer { (all) throws(JSONError) -> JSONNumberArrayInfo in
-            try readNumberArray(into: UnsafeMutableBufferPointer(rebasing: all[start ..< start + maxCount]), shape: &shape)
+            try readNumberArray(
+                into: UnsafeMutableBufferPointer(rebasing: all[start..<start + maxCount]), shape: &shape)
         }
     }
 
@@ -59,7 +60,8 @@ extension JSONReader {
     ) throws(JSONError) -> JSONNumberArrayInfo {
         precondition(start >= 0 && maxCount >= 0 && maxCount <= values.count - start, "range outside the array")
         return try values.withUnsafeMutableBufferPointer { (all) throws(JSONError) -> JSONNumberArrayInfo in
-            try readNumberArray(into: UnsafeMutableBufferPointer(rebasing: all[start ..< start + maxCount]), shape: &shape)
+            try readNumberArray(
+                into: UnsafeMutableBufferPointer(rebasing: all[start..<start + maxCount]), shape: &shape)
         }
     }
 
@@ -113,7 +115,7 @@ extension JSONReader {
     /// `[i][j]...`: the index path of the array whose parents' element counters are `counts[0 ..< depth]`.
     static func indexPath(_ counts: [Int], depth: Int) -> String {
         var s = ""
-        for k in 0 ..< depth { s += "[\(counts[k])]" }
+        for k in 0..<depth { s += "[\(counts[k])]" }
         return s.isEmpty ? "the top level" : s
     }
 
@@ -252,7 +254,7 @@ extension JSONReader {
                     i &+= 1
                     if d == 0 {
                         shape.removeAll(keepingCapacity: true)
-                        shape.append(contentsOf: dims[0 ..< rank])
+                        shape.append(contentsOf: dims[0..<rank])
                         return total
                     }
                     counts[d &- 1] &+= 1
@@ -264,7 +266,8 @@ extension JSONReader {
                         guard i < end else { throw unexpected("an array", at: i) }
                         state = 1
                     } else if c != UInt8(ascii: "]") {
-                        throw JSONError("expected ',' or ']' after an array element, found \(Self.describe(c))", offset: i)
+                        throw JSONError(
+                            "expected ',' or ']' after an array element, found \(Self.describe(c))", offset: i)
                     }
                 }
             }

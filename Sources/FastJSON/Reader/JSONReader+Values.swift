@@ -43,7 +43,7 @@ extension JSONReader {
             attach: while true {
                 guard let parent = stack.popLast() else { return value }
                 switch parent {
-                case var .array(elements):
+                case .array(var elements):
                     elements.append(value)
                     if try nextElement() {
                         stack.append(.array(elements))

@@ -10,12 +10,16 @@ extension Float: FormattableFloat {
     /// `-1.1754944e-38`, `-0.00012345678`: 15 bytes.
     static var maxTextBytes: Int { 15 }
     @inline(__always)
-    static func format(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
+    static func format(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        DecimalFormatter.write(value, to: p)
+    }
 }
 
 extension Double: FormattableFloat {
     /// `-2.2250738585072014e-308`: 24 bytes.
     static var maxTextBytes: Int { 24 }
     @inline(__always)
-    static func format(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
+    static func format(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        DecimalFormatter.write(value, to: p)
+    }
 }

@@ -88,15 +88,15 @@ extension JSONWriter {
         if level == shape.count - 1 {
             // This is safe: start + n <= values.count because the shape's product equals the count.
             let base = values.baseAddress.unsafelyUnwrapped + start
-            for j in 0 ..< n {
+            for j in 0..<n {
                 o &+= T.format(base[j], to: out + o)
                 out[o] = UInt8(ascii: ",")
                 o &+= 1
             }
         } else {
             var stride = 1
-            for k in (level + 1) ..< shape.count { stride *= shape[k] }
-            for j in 0 ..< n {
+            for k in (level + 1)..<shape.count { stride *= shape[k] }
+            for j in 0..<n {
                 o &+= writeLevel(values, shape: shape, level: level + 1, start: start + j * stride, to: out + o)
                 out[o] = UInt8(ascii: ",")
                 o &+= 1

@@ -1,6 +1,7 @@
-@testable import FastJSON
 import Foundation
 import Testing
+
+@testable import FastJSON
 
 /// The definition of "shortest", checked with the C library's correctly rounded strtof/strtod and no reference
 /// to Swift's own formatting: `d * 10^e` reads back to `v`, `d` has no trailing zeros, and neither multiple of
@@ -23,7 +24,9 @@ import Testing
             let (d, e) = Schubfach.decimal(v)
             #expect(Self.readsBack(d, e, as: v), "\(v): \(d)e\(e)")
             #expect(d % 10 != 0, "\(v): \(d)e\(e) has a trailing zero")
-            #expect(!Self.readsBack(d / 10, e + 1, as: v) && !Self.readsBack(d / 10 + 1, e + 1, as: v), "\(v): \(d)e\(e) is not shortest")
+            #expect(
+                !Self.readsBack(d / 10, e + 1, as: v) && !Self.readsBack(d / 10 + 1, e + 1, as: v),
+                "\(v): \(d)e\(e) is not shortest")
             checked += 1
         }
     }
@@ -37,7 +40,9 @@ import Testing
             let (d, e) = Schubfach.decimal(v)
             #expect(Self.readsBack(d, e, as: v), "\(v): \(d)e\(e)")
             #expect(d % 10 != 0, "\(v): \(d)e\(e) has a trailing zero")
-            #expect(!Self.readsBack(d / 10, e + 1, as: v) && !Self.readsBack(d / 10 + 1, e + 1, as: v), "\(v): \(d)e\(e) is not shortest")
+            #expect(
+                !Self.readsBack(d / 10, e + 1, as: v) && !Self.readsBack(d / 10 + 1, e + 1, as: v),
+                "\(v): \(d)e\(e) is not shortest")
             checked += 1
         }
     }
