@@ -202,14 +202,40 @@ enum DecimalFormatter {
         return 0
     }
 
+    /// Schubfach's digits of a finite non-zero `v`, or `(0, 0)` for zero and non-finite values.
+    @inline(__always)
+    static func digits(_ v: Double) -> (significand: UInt64, exponent: Int) {
+        v.isFinite && v != 0 ? Schubfach.decimal(v) : (0, 0)
+    }
+
+    /// Schubfach's digits of a finite non-zero `v`, or `(0, 0)` for zero and non-finite values.
+    @inline(__always)
+    static func digits(_ v: Float) -> (significand: UInt64, exponent: Int) {
+        v.isFinite && v != 0 ? Schubfach.decimal(v) : (0, 0)
+    }
+
     /// Writes `v` to `p` (which must have room for `maxDoubleBytes`) and returns the number of bytes written.
     @inline(__always)
     static func write(_ v: Double, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        write(v, digits: digits(v), to: p)
+    }
+
+    /// Writes `v` to `p` (which must have room for `maxFloatBytes`) and returns the number of bytes written.
+    @inline(__always)
+    static func write(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+        write(v, digits: digits(v), to: p)
+    }
+
+    /// Writes `v`, whose `digits(v)` are given, to `p` (room for `maxDoubleBytes`); returns the bytes written.
+    @inline(__always)
+    static func write(_ v: Double, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>)
+        -> Int
+    {
         let negative = v.sign == .minus
-        if !v.isFinite || v == 0 {
+        let (d, e) = digits
+        if d == 0 {
             return writeSpecial(isFinite: v.isFinite, isZero: v == 0, negative: negative, to: p)
         }
-        let (d, e) = Schubfach.decimal(v)
         let n = digitCount(d)
         let dp = n &+ e
         if dp <= 0 && dp >= -3 {
@@ -224,14 +250,16 @@ enum DecimalFormatter {
         return layout(d, e, negative: negative, exponential: v.magnitude > 0x1p53, to: p)
     }
 
-    /// Writes `v` to `p` (which must have room for `maxFloatBytes`) and returns the number of bytes written.
+    /// Writes `v`, whose `digits(v)` are given, to `p` (room for `maxFloatBytes`); returns the bytes written.
     @inline(__always)
-    static func write(_ v: Float, to p: UnsafeMutablePointer<UInt8>) -> Int {
+    static func write(_ v: Float, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>)
+        -> Int
+    {
         let negative = v.sign == .minus
-        if !v.isFinite || v == 0 {
+        let (d, e) = digits
+        if d == 0 {
             return writeSpecial(isFinite: v.isFinite, isZero: v == 0, negative: negative, to: p)
         }
-        let (d, e) = Schubfach.decimal(v)
         let n = digitCount(d)
         let dp = n &+ e
         if dp <= 0 && dp >= -3 {

