@@ -254,12 +254,16 @@ enum JSONBench {
         let o32 = runOrjson(o, text: text32, dtype: "float32")
         let o64 = runOrjson(o, text: text64, dtype: "float64")
         guard let o32, let o64 else { return }
-        func orjsonRow(_ name: String, _ report: JSONValue, _ key: String, count: Int, bytes: Int) -> Double? {
-            guard let median = report[key + "_median_s"]?.doubleValue, let minimum = report[key + "_min_s"]?.doubleValue
+        func orjsonRow(_ name: String, _ report: JSONValue, _ key: String, count: Int, bytes: Int) -> Timing? {
+            guard let median = report[key + "_median_s"]?.doubleValue,
+                let minimum = report[key + "_min_s"]?.doubleValue,
+                let cpu = report[key + "_cpu_s"]?.doubleValue
             else { return nil }
-            row(name, Timing(median: median, min: minimum, cpuMedian: 0), count: count, bytes: bytes)
-            return median
+            let t = Timing(median: median, min: minimum, cpuMedian: cpu)
+            row(name, t, count: count, bytes: bytes)
+            return t
         }
+
         let version = o32["orjson"]?.stringValue ?? "?"
         let ol32 = orjsonRow("orjson \(version) loads float32 text", o32, "loads", count: n, bytes: text32.count)
         let od32 = orjsonRow(
@@ -269,11 +273,13 @@ enum JSONBench {
         let od64 = orjsonRow("orjson dumps list of floats (float64)", o64, "dumps", count: n, bytes: text64.count)
         let on64 = orjsonRow("orjson dumps numpy float64 array", o64, "dumps_numpy", count: n, bytes: text64.count)
         print("")
-        func ratio(_ name: String, _ ours: Timing?, _ theirs: Double?) {
+        func ratio(_ name: String, _ ours: Timing?, _ theirs: Timing?) {
             guard let ours, let theirs else { return }
             print(
-                name.padding(toLength: 58, withPad: " ", startingAt: 0) + String(format: "%6.2fx", theirs / ours.median)
-            )
+                name.padding(toLength: 56, withPad: " ", startingAt: 0)
+                    + String(
+                        format: "%6.2fx wall   %6.2fx cpu", theirs.median / ours.median,
+                        theirs.cpuMedian / ours.cpuMedian))
         }
         ratio("speed-up parse float32 vs orjson.loads", parse32, ol32)
         ratio("speed-up write float32 vs orjson.dumps(list)", write32, od32)
