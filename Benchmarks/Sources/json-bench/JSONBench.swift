@@ -4,7 +4,8 @@ import Foundation
 /// Measures FastJSON reading and writing float arrays, and runs scripts/bench/orjson_bench.py on the same text.
 ///
 /// Usage: swift run -c release --package-path Benchmarks json-bench [--count N] [--repeat R] [--no-orjson]
-///        [--python PATH] [--orjson-script PATH] [--verify-all-floats [--threads T]]
+///        [--python PATH] [--orjson-script PATH] [--only NAME-FRAGMENT]
+///        [--verify-all-floats [--threads T] [--chunks FROM:TO]]
 enum JSONBench {
     struct Options {
         var count = 1_000_000
@@ -15,6 +16,7 @@ enum JSONBench {
         var verifyAllFloats = false
         var threads = 1
         var only: String?
+        var chunks: Range<Int>?
     }
 
     static func parseOptions() -> Options {
@@ -37,6 +39,10 @@ enum JSONBench {
             case "--verify-all-floats": options.verifyAllFloats = true
             case "--threads": options.threads = max(1, Int(value(arg)) ?? 1)
             case "--only": options.only = value(arg)
+            case "--chunks":
+                // FROM:TO, half-open, of the 1024 chunks of --verify-all-floats.
+                let parts = value(arg).split(separator: ":").compactMap { Int($0) }
+                if parts.count == 2 && parts[0] < parts[1] { options.chunks = parts[0]..<parts[1] }
             default:
                 print("unknown argument \(arg)")
                 exit(2)
@@ -48,7 +54,7 @@ enum JSONBench {
     static func main() {
         let options = parseOptions()
         if options.verifyAllFloats {
-            FloatVerifier.run(threads: options.threads)
+            FloatVerifier.run(threads: options.threads, chunks: options.chunks)
             return
         }
         runBenchmarks(options)

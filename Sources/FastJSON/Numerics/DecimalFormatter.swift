@@ -1,7 +1,10 @@
 /// Writes `Float` and `Double` values as the shortest JSON number text that reads back to the same value.
 ///
-/// The digits are Schubfach's (shortest, then closest). The layout is the one Swift's `description` and
-/// Python's `repr` use, so `writeDouble(x)` produces exactly the bytes of `x.description`:
+/// The digits are Schubfach's (shortest, then closest). For `Float` they must read back through the nearest
+/// double (FastJSON's and numpy's reading), which differs from direct rounding for about one value in a
+/// billion (`7.038531e-26` reads back as its neighbour); such values get 9 significant digits instead. The
+/// layout is the one Swift's `description` and Python's `repr` use, so `writeDouble(x)` produces exactly the
+/// bytes of `x.description` (and `writeFloat` too, but for those rare values):
 /// - decimal notation when `10^-4 <= |v| <= 2^53` (binary64) or `2^24` (binary32), with at least one digit
 ///   after the point: `0.1`, `0.0001`, `123.0`, `16777216.0`, `-0.0`;
 /// - otherwise exponential notation with a signed exponent of at least two digits: `1e-05`, `1.5e+300`,
@@ -208,10 +211,11 @@ enum DecimalFormatter {
         v.isFinite && v != 0 ? Schubfach.decimal(v) : (0, 0)
     }
 
-    /// Schubfach's digits of a finite non-zero `v`, or `(0, 0)` for zero and non-finite values.
+    /// Schubfach's digits of a finite non-zero `v`, or `(0, 0)` for zero and non-finite values; guaranteed to
+    /// read back to `v` through the nearest double (see `Schubfach.decimal(_:readThroughDouble:)`).
     @inline(__always)
     static func digits(_ v: Float) -> (significand: UInt64, exponent: Int) {
-        v.isFinite && v != 0 ? Schubfach.decimal(v) : (0, 0)
+        v.isFinite && v != 0 ? Schubfach.decimal(v, readThroughDouble: true) : (0, 0)
     }
 
     /// Writes `v` to `p` (which must have room for `maxDoubleBytes`) and returns the number of bytes written.

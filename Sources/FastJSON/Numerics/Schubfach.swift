@@ -42,6 +42,15 @@ enum Schubfach {
     ///   `out` 1 when the bounds are excluded (odd significand); `k` the decimal exponent of `s`.
     @inline(__always)
     static func choose(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int) -> (UInt64, Int) {
+        let (d, e) = chooseUnstripped(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
+        return stripZeros(d, e)
+    }
+
+    /// `choose` before removing trailing zeros: the significand at precision 10^k or 10^(k+1).
+    @inline(__always)
+    static func chooseUnstripped(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int)
+        -> (UInt64, Int)
+    {
         // Flags are 0 or 1 and combined arithmetically so that the compiler emits no branches.
         @inline(__always) func flag(_ b: Bool) -> UInt64 { b ? 1 : 0 }
         // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval; if exactly one
@@ -61,7 +70,7 @@ enum Schubfach {
         let onlyOne = uin ^ win
         let long = s &+ ((onlyOne & win) | ((onlyOne ^ 1) & closerIsT))
         let mask = 0 &- shorter
-        return stripZeros((short & mask) | (long & ~mask), k &+ Int(truncatingIfNeeded: shorter))
+        return ((short & mask) | (long & ~mask), k &+ Int(truncatingIfNeeded: shorter))
     }
 
     // MARK: binary64
@@ -123,8 +132,14 @@ enum Schubfach {
     // MARK: binary32
 
     /// The shortest decimal of a finite non-zero float's magnitude.
+    ///
+    /// - Parameter readThroughDouble: when `true`, the decimal is guaranteed to read back to `v` when it is
+    ///   first rounded to the nearest double and then to the nearest float (how FastJSON, numpy and torch read
+    ///   a float32 from JSON), not only when rounded directly to the nearest float. The two differ only when
+    ///   the decimal's nearest double is exactly halfway between two floats; for those values (about one in
+    ///   a billion) the result is `v` to 9 significant digits instead of the shortest decimal.
     @inline(__always)
-    static func decimal(_ v: Float) -> (significand: UInt64, exponent: Int) {
+    static func decimal(_ v: Float, readThroughDouble: Bool = false) -> (significand: UInt64, exponent: Int) {
         let bits = v.bitPattern
         let t = UInt64(bits & ((1 << 23) &- 1))
         let bq = Int(truncatingIfNeeded: bits >> 23) & 0xFF
@@ -135,21 +150,21 @@ enum Schubfach {
                 let f = c >> UInt64(mq)
                 if f << UInt64(mq) == c { return stripZeros(f, 0) }
             }
-            return decimal32(q: -mq, c: c)
+            return decimal32(v, q: -mq, c: c, readThroughDouble: readThroughDouble)
         }
-        return decimal32(q: -149, c: t)
+        return decimal32(v, q: -149, c: t, readThroughDouble: readThroughDouble)
     }
 
-    /// Rounds `cp * g * 2^-95` to odd.
+    /// Rounds `x1 * 2^-31` (x1 = the high word of `cp * g`, so `cp * g * 2^-95`) to odd.
     @inline(__always)
-    static func roundToOdd(_ g: UInt64, _ cp: UInt64) -> UInt64 {
-        let x1 = g.multipliedFullWidth(by: cp).high
-        let vbp = x1 >> 31
-        return vbp | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
+    static func roundToOdd32(_ x1: UInt64) -> UInt64 {
+        (x1 >> 31) | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
     }
 
     @inline(__always)
-    static func decimal32(q: Int, c: UInt64) -> (significand: UInt64, exponent: Int) {
+    static func decimal32(_ v: Float, q: Int, c: UInt64, readThroughDouble: Bool) -> (
+        significand: UInt64, exponent: Int
+    ) {
         let out: UInt64 = c & 1
         let cb = c << 2
         let cbr = cb &+ 2
@@ -165,9 +180,44 @@ enum Schubfach {
         let h = UInt64(q &+ floorLog2Pow10(-k) &+ 33)
         // The 63-bit head of the 126-bit g, rounded up.
         let g = schubfachG[2 &* (k &+ 324)] &+ 1
-        let vb = roundToOdd(g, cb << h)
-        let vbl = roundToOdd(g, cbl << h)
-        let vbr = roundToOdd(g, cbr << h)
-        return choose(s: vb >> 2, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
+        // v and the interval bounds, times 4 / 10^k, with 31 more fractional bits.
+        let x = g.multipliedFullWidth(by: cb << h).high
+        let xl = g.multipliedFullWidth(by: cbl << h).high
+        let xr = g.multipliedFullWidth(by: cbr << h).high
+        let vb = roundToOdd32(x)
+        let (d, e) = chooseUnstripped(
+            s: vb >> 2, vb: vb, vbl: roundToOdd32(xl), vbr: roundToOdd32(xr), out: out, k: k)
+        if readThroughDouble && out == 1 {
+            // Only an odd significand excludes the interval bounds, and only a decimal within half a double ulp
+            // of a bound (8 to 80 units of x here) can have a nearest double exactly on it. Flag anything within
+            // 1024 units (about 2^-22 of all values), then check exactly.
+            let dx = (e == k ? d : d &* 10) << 33
+            let near: UInt64 = 1 << 10
+            if dx &- xl &+ near < 2 &* near || xr &- dx &+ near < 2 &* near {
+                return checkedThroughDouble(v, stripZeros(d, e))
+            }
+        }
+        return stripZeros(d, e)
+    }
+
+    /// `digits` if they read back to `v` through the nearest double; otherwise `v` to 9 significant digits,
+    /// which always does: it is within 5e-9 relative of `v`, far inside `v`'s rounding interval (at least
+    /// 2^-25 relative wide on each side), so its nearest double is too.
+    static func checkedThroughDouble(_ v: Float, _ digits: (UInt64, Int)) -> (significand: UInt64, exponent: Int) {
+        let x = DecimalParser.double(significand: digits.0, exponent: digits.1)
+        if Float(x).bitPattern == v.magnitude.bitPattern { return digits }
+        // The shortest digits of the double v (exact), rounded to 9 significant digits.
+        var (d, e) = decimal(Double(v.magnitude))
+        let n = DecimalFormatter.digitCount(d)
+        if n > 9 {
+            let p = DecimalFormatter.powersOfTen[n &- 9]
+            d = (d &+ p / 2) / p
+            e &+= n &- 9
+            if d >= 1_000_000_000 {
+                d /= 10
+                e &+= 1
+            }
+        }
+        return stripZeros(d, e)
     }
 }

@@ -117,6 +117,19 @@ import Testing
         #expect(written(Float(33_554_432)) == "3.3554432e+07")
     }
 
+    @Test func floatTextReadsBackThroughTheNearestDouble() throws {
+        // 0x15AE43FD: its shortest decimal under direct rounding, 7.038531e-26, has a nearest double exactly
+        // halfway between two floats, so reading it as a double and then a float (FastJSON, numpy, torch)
+        // gives the even neighbour. FastJSON must write something that reads back.
+        let v = Float(bitPattern: 0x15AE_43FD)
+        #expect(v.description == "7.038531e-26")
+        #expect(Float(cStrtod("7.038531e-26")).bitPattern != v.bitPattern)  // the trap, per glibc
+        let text = written(v)
+        #expect(try parseFloat(text).bitPattern == v.bitPattern, "\(text)")
+        #expect(Float(cStrtod(text)).bitPattern == v.bitPattern, "\(text)")
+        #expect(text == "7.03853069e-26")  // 9 significant digits of 7.0385306918512...e-26 (exact value)
+    }
+
     @Test func nonFiniteValuesAreWrittenAsNull() {
         #expect(written(Double.infinity) == "null")
         #expect(written(-Double.infinity) == "null")

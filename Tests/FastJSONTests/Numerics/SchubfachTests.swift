@@ -47,6 +47,21 @@ import Testing
         }
     }
 
+    @Test func readThroughDoubleDigitsReadBackThroughTheNearestDouble() {
+        var rng = SplitMix64(seed: 53)
+        var checked = 0
+        while checked < 100_000 {
+            let v = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()) & 0x7FFF_FFFF)
+            guard v.isFinite && v > 0 else { continue }
+            let (d, e) = Schubfach.decimal(v, readThroughDouble: true)
+            #expect(Float("\(d)e\(e)".withCString { strtod($0, nil) }).bitPattern == v.bitPattern, "\(v): \(d)e\(e)")
+            checked += 1
+        }
+        // The known trap gets 9 digits.
+        #expect(Schubfach.decimal(Float(bitPattern: 0x15AE_43FD)) == (7_038_531, -32))
+        #expect(Schubfach.decimal(Float(bitPattern: 0x15AE_43FD), readThroughDouble: true) == (703_853_069, -34))
+    }
+
     @Test func extremesAreShortest() {
         // Hand-known shortest forms.
         #expect(Schubfach.decimal(Double.leastNonzeroMagnitude) == (5, -324))
