@@ -32,7 +32,7 @@ import Testing
 
     @Test func randomValuesRoundTripThroughText() throws {
         var rng = SplitMix64(seed: 21)
-        for _ in 0 ..< 300 {
+        for _ in 0..<300 {
             let value = Self.randomValue(&rng, depth: 0)
             let parsed = try JSONValue(parsing: value.encoded())
             #expect(parsed == value)
@@ -40,7 +40,7 @@ import Testing
     }
 
     static func randomValue(_ rng: inout SplitMix64, depth: Int) -> JSONValue {
-        let choice = Int.random(in: 0 ..< (depth > 4 ? 4 : 6), using: &rng)
+        let choice = Int.random(in: 0..<(depth > 4 ? 4 : 6), using: &rng)
         switch choice {
         case 0: return .null
         case 1: return .bool(Bool.random(using: &rng))
@@ -49,14 +49,16 @@ import Testing
             return .number(d.isFinite ? d : 0.5)
         case 3:
             let scalars: [Character] = ["a", "\"", "\\", "\n", "\u{1}", "é", "😀", "/", " ", "\u{7F}"]
-            return .string(String((0 ..< Int.random(in: 0 ... 8, using: &rng)).map { _ in scalars.randomElement(using: &rng)! }))
+            return .string(
+                String((0..<Int.random(in: 0...8, using: &rng)).map { _ in scalars.randomElement(using: &rng)! }))
         case 4:
-            return .array((0 ..< Int.random(in: 0 ... 4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
+            return .array((0..<Int.random(in: 0...4, using: &rng)).map { _ in randomValue(&rng, depth: depth + 1) })
         default:
             let keys = ["k", "k", "key", "é", ""]
-            return .object((0 ..< Int.random(in: 0 ... 4, using: &rng)).map { _ in
-                (keys.randomElement(using: &rng)!, randomValue(&rng, depth: depth + 1))
-            })
+            return .object(
+                (0..<Int.random(in: 0...4, using: &rng)).map { _ in
+                    (keys.randomElement(using: &rng)!, randomValue(&rng, depth: depth + 1))
+                })
         }
     }
 }

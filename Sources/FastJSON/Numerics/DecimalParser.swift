@@ -18,6 +18,9 @@ enum DecimalParser {
         1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
     ]
 
+    /// `10^0 ... 10^7` as integers.
+    static let smallPowersOfTen: [UInt64] = [1, 10, 100, 1_000, 10_000, 100_000, 1_000_000, 10_000_000]
+
     /// The nearest double to `w * 10^q`, for an exact significand `w` (at most 19 decimal digits).
     @inline(__always)
     static func double(significand w: UInt64, exponent q: Int) -> Double {
@@ -131,17 +134,34 @@ enum DecimalParser {
         var digitCount = i &- digitsStart
         var exponent = 0
         var mantissaEnd = i
+        var fractionStart = -1
         if i < end && base[i] == UInt8(ascii: ".") {
             i &+= 1
-            let fractionStart = i
+            fractionStart = i
+            var finished = false
             // This is safe: the loop reads base[i ..< i + 8] only while i + 8 <= end.
             while end &- i >= 8 {
                 let chunk = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
-                guard isEightDigits(chunk) else { break }
-                w = w &* 100_000_000 &+ eightDigitsValue(chunk)
-                i &+= 8
+                // High bit of each byte that is not a digit; only the lowest one matters, and it is exact
+                // because digits below it cause no carries or borrows.
+                let nonDigits =
+                    ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080
+                if nonDigits == 0 {
+                    w = w &* 100_000_000 &+ eightDigitsValue(chunk)
+                    i &+= 8
+                    continue
+                }
+                // k < 8 leading digits: move them to the top bytes and fill the bottom with '0's.
+                let k = nonDigits.trailingZeroBitCount >> 3
+                if k > 0 {
+                    let padded = (chunk << UInt64(8 &* (8 &- k))) | (0x3030_3030_3030_3030 >> UInt64(8 &* k))
+                    w = w &* smallPowersOfTen[k] &+ eightDigitsValue(padded)
+                    i &+= k
+                }
+                finished = true
+                break
             }
-            while i < end {
+            while !finished && i < end {
                 let d = base[i] &- UInt8(ascii: "0")
                 guard d < 10 else { break }
                 w = w &* 10 &+ UInt64(d)
@@ -174,11 +194,32 @@ enum DecimalParser {
         var value: Double
         if digitCount <= 19 {
             value = double(significand: w, exponent: exponent)
+        } else if fractionStart >= 0 && base[digitsStart] == UInt8(ascii: "0")
+            && digitCount &- 1 &- leadingZeros(base, from: fractionStart, to: mantissaEnd) <= 19
+        {
+            // "0.000ddd" (typical float64 text): the zeros are not significant, and w is exact.
+            value = double(significand: w, exponent: exponent)
         } else {
-            value = manyDigits(base, digitsStart: digitsStart, mantissaEnd: mantissaEnd, tokenEnd: i, exponent: exponent)
+            value = manyDigits(
+                base, digitsStart: digitsStart, mantissaEnd: mantissaEnd, tokenEnd: i, exponent: exponent)
         }
         if negative { value = -value }
         return (value, i)
+    }
+
+    /// Number of '0' bytes from `i` (before `end`).
+    @inline(__always)
+    static func leadingZeros(_ base: UnsafePointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var i = start
+        // This is safe: reads base[i ..< i + 8] only when i + 8 <= end.
+        while end &- i >= 8 {
+            let chunk = UInt64(littleEndian: UnsafeRawPointer(base + i).loadUnaligned(as: UInt64.self))
+            let zeros = (chunk ^ 0x3030_3030_3030_3030).trailingZeroBitCount >> 3
+            i &+= zeros
+            if zeros < 8 { return i &- start }
+        }
+        while i < end && base[i] == UInt8(ascii: "0") { i &+= 1 }
+        return i &- start
     }
 
     /// The slow path of `scan` for more than 19 digits (counting leading zeros).
@@ -220,7 +261,8 @@ enum DecimalParser {
         // The true value lies strictly between w * 10^q and (w + 1) * 10^q.
         let low = eiselLemireBits(w, q)
         if low == eiselLemireBits(w &+ 1, q) { return Double(bitPattern: low) }
-        let text = String(decoding: UnsafeBufferPointer(start: base + digitsStart, count: tokenEnd &- digitsStart), as: UTF8.self)
+        let text = String(
+            decoding: UnsafeBufferPointer(start: base + digitsStart, count: tokenEnd &- digitsStart), as: UTF8.self)
         // The token was checked against the RFC 8259 grammar, which `Double(_:)` accepts; it rounds correctly.
         return Double(text) ?? Double(bitPattern: low)
     }

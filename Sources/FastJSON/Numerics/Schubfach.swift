@@ -25,13 +25,52 @@ enum Schubfach {
     static func stripZeros(_ d: UInt64, _ e: Int) -> (UInt64, Int) {
         var d = d
         var e = e
-        while true {
-            let q = d / 10
-            if q &* 10 != d { break }
+        var q = d / 10
+        // Usually false, so the branch predicts well.
+        while q &* 10 == d {
             d = q
             e &+= 1
+            q = d / 10
         }
         return (d, e)
+    }
+
+    /// The final choice of Schubfach's skeleton, written without data-dependent branches (the outcomes are
+    /// close to random for real data, so branches would mispredict often).
+    ///
+    /// - Parameters: `s = floor(vb / 4)`; `vb`, `vbl`, `vbr` the scaled value and interval bounds (times 4);
+    ///   `out` 1 when the bounds are excluded (odd significand); `k` the decimal exponent of `s`.
+    @inline(__always)
+    static func choose(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int) -> (UInt64, Int) {
+        let (d, e) = chooseUnstripped(s: s, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
+        return stripZeros(d, e)
+    }
+
+    /// `choose` before removing trailing zeros: the significand at precision 10^k or 10^(k+1).
+    @inline(__always)
+    static func chooseUnstripped(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int)
+        -> (UInt64, Int)
+    {
+        // Flags are 0 or 1 and combined arithmetically so that the compiler emits no branches.
+        @inline(__always) func flag(_ b: Bool) -> UInt64 { b ? 1 : 0 }
+        // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval; if exactly one
+        // does (upin != wpin), it is s10 when upin, s10 + 1 when wpin.
+        let s10 = s / 10
+        let sp10 = 10 &* s10
+        let upin = flag(vbl &+ out <= sp10 << 2)
+        let wpin = flag(((sp10 &+ 10) << 2) &+ out <= vbr)
+        let shorter = upin ^ wpin
+        let short = s10 &+ wpin
+        // Otherwise s or t = s + 1: the one in the interval if only one is, else the closer one to v (the even
+        // one on a tie). At least one of them is always in the interval.
+        let uin = flag(vbl &+ out <= s << 2)
+        let win = flag(((s &+ 1) << 2) &+ out <= vbr)
+        let mid = (2 &* s &+ 1) << 1
+        let closerIsT = flag(vb > mid) | (flag(vb == mid) & s & 1)
+        let onlyOne = uin ^ win
+        let long = s &+ ((onlyOne & win) | ((onlyOne ^ 1) & closerIsT))
+        let mask = 0 &- shorter
+        return ((short & mask) | (long & ~mask), k &+ Int(truncatingIfNeeded: shorter))
     }
 
     // MARK: binary64
@@ -87,28 +126,20 @@ enum Schubfach {
         let vb = roundToOdd(g1, g0, cb << h)
         let vbl = roundToOdd(g1, g0, cbl << h)
         let vbr = roundToOdd(g1, g0, cbr << h)
-        let s = vb >> 2
-        // One digit shorter: at most one multiple of 10^(k+1) lies in the rounding interval.
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
-        let t = s &+ 1
-        let uin = vbl &+ out <= s << 2
-        let win = (t << 2) &+ out <= vbr
-        if uin != win { return stripZeros(uin ? s : t, k) }
-        // Both s and t round back to v: take the closer one, the even one on a tie.
-        let mid = (s &+ t) << 1
-        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
-        return stripZeros(pick, k)
+        return choose(s: vb >> 2, vb: vb, vbl: vbl, vbr: vbr, out: out, k: k)
     }
 
     // MARK: binary32
 
     /// The shortest decimal of a finite non-zero float's magnitude.
+    ///
+    /// - Parameter readThroughDouble: when `true`, the decimal is guaranteed to read back to `v` when it is
+    ///   first rounded to the nearest double and then to the nearest float (how FastJSON, numpy and torch read
+    ///   a float32 from JSON), not only when rounded directly to the nearest float. The two differ only when
+    ///   the decimal's nearest double is exactly halfway between two floats; for those values (about one in
+    ///   a billion) the result is `v` to 9 significant digits instead of the shortest decimal.
     @inline(__always)
-    static func decimal(_ v: Float) -> (significand: UInt64, exponent: Int) {
+    static func decimal(_ v: Float, readThroughDouble: Bool = false) -> (significand: UInt64, exponent: Int) {
         let bits = v.bitPattern
         let t = UInt64(bits & ((1 << 23) &- 1))
         let bq = Int(truncatingIfNeeded: bits >> 23) & 0xFF
@@ -119,21 +150,21 @@ enum Schubfach {
                 let f = c >> UInt64(mq)
                 if f << UInt64(mq) == c { return stripZeros(f, 0) }
             }
-            return decimal32(q: -mq, c: c)
+            return decimal32(v, q: -mq, c: c, readThroughDouble: readThroughDouble)
         }
-        return decimal32(q: -149, c: t)
+        return decimal32(v, q: -149, c: t, readThroughDouble: readThroughDouble)
     }
 
-    /// Rounds `cp * g * 2^-95` to odd.
+    /// Rounds `x1 * 2^-31` (x1 = the high word of `cp * g`, so `cp * g * 2^-95`) to odd.
     @inline(__always)
-    static func roundToOdd(_ g: UInt64, _ cp: UInt64) -> UInt64 {
-        let x1 = g.multipliedFullWidth(by: cp).high
-        let vbp = x1 >> 31
-        return vbp | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
+    static func roundToOdd32(_ x1: UInt64) -> UInt64 {
+        (x1 >> 31) | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
     }
 
     @inline(__always)
-    static func decimal32(q: Int, c: UInt64) -> (significand: UInt64, exponent: Int) {
+    static func decimal32(_ v: Float, q: Int, c: UInt64, readThroughDouble: Bool) -> (
+        significand: UInt64, exponent: Int
+    ) {
         let out: UInt64 = c & 1
         let cb = c << 2
         let cbr = cb &+ 2
@@ -149,21 +180,44 @@ enum Schubfach {
         let h = UInt64(q &+ floorLog2Pow10(-k) &+ 33)
         // The 63-bit head of the 126-bit g, rounded up.
         let g = schubfachG[2 &* (k &+ 324)] &+ 1
-        let vb = roundToOdd(g, cb << h)
-        let vbl = roundToOdd(g, cbl << h)
-        let vbr = roundToOdd(g, cbr << h)
-        let s = vb >> 2
-        let sp10 = 10 &* (s / 10)
-        let tp10 = sp10 &+ 10
-        let upin = vbl &+ out <= sp10 << 2
-        let wpin = (tp10 << 2) &+ out <= vbr
-        if upin != wpin { return stripZeros(upin ? sp10 : tp10, k) }
-        let t = s &+ 1
-        let uin = vbl &+ out <= s << 2
-        let win = (t << 2) &+ out <= vbr
-        if uin != win { return stripZeros(uin ? s : t, k) }
-        let mid = (s &+ t) << 1
-        let pick = vb < mid || (vb == mid && s & 1 == 0) ? s : t
-        return stripZeros(pick, k)
+        // v and the interval bounds, times 4 / 10^k, with 31 more fractional bits.
+        let x = g.multipliedFullWidth(by: cb << h).high
+        let xl = g.multipliedFullWidth(by: cbl << h).high
+        let xr = g.multipliedFullWidth(by: cbr << h).high
+        let vb = roundToOdd32(x)
+        let (d, e) = chooseUnstripped(
+            s: vb >> 2, vb: vb, vbl: roundToOdd32(xl), vbr: roundToOdd32(xr), out: out, k: k)
+        if readThroughDouble && out == 1 {
+            // Only an odd significand excludes the interval bounds, and only a decimal within half a double ulp
+            // of a bound (8 to 80 units of x here) can have a nearest double exactly on it. Flag anything within
+            // 1024 units (about 2^-22 of all values), then check exactly.
+            let dx = (e == k ? d : d &* 10) << 33
+            let near: UInt64 = 1 << 10
+            if dx &- xl &+ near < 2 &* near || xr &- dx &+ near < 2 &* near {
+                return checkedThroughDouble(v, stripZeros(d, e))
+            }
+        }
+        return stripZeros(d, e)
+    }
+
+    /// `digits` if they read back to `v` through the nearest double; otherwise `v` to 9 significant digits,
+    /// which always does: it is within 5e-9 relative of `v`, far inside `v`'s rounding interval (at least
+    /// 2^-25 relative wide on each side), so its nearest double is too.
+    static func checkedThroughDouble(_ v: Float, _ digits: (UInt64, Int)) -> (significand: UInt64, exponent: Int) {
+        let x = DecimalParser.double(significand: digits.0, exponent: digits.1)
+        if Float(x).bitPattern == v.magnitude.bitPattern { return digits }
+        // The shortest digits of the double v (exact), rounded to 9 significant digits.
+        var (d, e) = decimal(Double(v.magnitude))
+        let n = DecimalFormatter.digitCount(d)
+        if n > 9 {
+            let p = DecimalFormatter.powersOfTen[n &- 9]
+            d = (d &+ p / 2) / p
+            e &+= n &- 9
+            if d >= 1_000_000_000 {
+                d /= 10
+                e &+= 1
+            }
+        }
+        return stripZeros(d, e)
     }
 }

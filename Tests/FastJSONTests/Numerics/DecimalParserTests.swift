@@ -8,11 +8,11 @@ import Testing
     /// A random JSON number text with `digits` significant digits and a random point and exponent.
     static func randomNumberText(_ rng: inout SplitMix64, digits: Int, exponentRange: ClosedRange<Int>) -> String {
         var s = Bool.random(using: &rng) ? "-" : ""
-        var mantissa = String(Int.random(in: 1 ... 9, using: &rng))
-        for _ in 1 ..< digits { mantissa += String(Int.random(in: 0 ... 9, using: &rng)) }
-        let point = Int.random(in: 0 ... digits, using: &rng)
+        var mantissa = String(Int.random(in: 1...9, using: &rng))
+        for _ in 1..<digits { mantissa += String(Int.random(in: 0...9, using: &rng)) }
+        let point = Int.random(in: 0...digits, using: &rng)
         if point == 0 {
-            s += "0." + String(repeating: "0", count: Int.random(in: 0 ... 3, using: &rng)) + mantissa
+            s += "0." + String(repeating: "0", count: Int.random(in: 0...3, using: &rng)) + mantissa
         } else if point == digits {
             s += mantissa
         } else {
@@ -27,8 +27,9 @@ import Testing
 
     @Test func randomShortDecimalsMatchStrtod() throws {
         var rng = SplitMix64(seed: 1)
-        for _ in 0 ..< 100_000 {
-            let text = Self.randomNumberText(&rng, digits: Int.random(in: 1 ... 19, using: &rng), exponentRange: -330 ... 310)
+        for _ in 0..<100_000 {
+            let text = Self.randomNumberText(
+                &rng, digits: Int.random(in: 1...19, using: &rng), exponentRange: -330...310)
             let expected = cStrtod(text)
             let got = try parseDouble(text)
             #expect(got.bitPattern == expected.bitPattern, "\(text)")
@@ -38,25 +39,41 @@ import Testing
 
     @Test func typicalGradientDecimalsMatchStrtod() throws {
         var rng = SplitMix64(seed: 2)
-        for _ in 0 ..< 100_000 {
-            let text = Self.randomNumberText(&rng, digits: Int.random(in: 1 ... 17, using: &rng), exponentRange: -12 ... 3)
+        for _ in 0..<100_000 {
+            let text = Self.randomNumberText(&rng, digits: Int.random(in: 1...17, using: &rng), exponentRange: -12...3)
             #expect(try parseDouble(text).bitPattern == cStrtod(text).bitPattern, "\(text)")
         }
     }
 
     @Test func longMantissasMatchStrtod() throws {
         var rng = SplitMix64(seed: 3)
-        for _ in 0 ..< 30_000 {
-            let text = Self.randomNumberText(&rng, digits: Int.random(in: 20 ... 80, using: &rng), exponentRange: -360 ... 330)
+        for _ in 0..<30_000 {
+            let text = Self.randomNumberText(
+                &rng, digits: Int.random(in: 20...80, using: &rng), exponentRange: -360...330)
             #expect(try parseDouble(text).bitPattern == cStrtod(text).bitPattern, "\(text)")
+        }
+    }
+
+    @Test func zerosAfterTheDecimalPointDoNotCountAsSignificantDigits() throws {
+        // "0.000ddd" with up to 21 significant digits behind 0 to 30 zeros: around the 19-digit boundary.
+        var rng = SplitMix64(seed: 6)
+        for zeros in 0...30 {
+            for digits in 15...21 {
+                var text = (Bool.random(using: &rng) ? "-" : "") + "0." + String(repeating: "0", count: zeros)
+                text += String(Int.random(in: 1...9, using: &rng))
+                for _ in 1..<digits { text += String(Int.random(in: 0...9, using: &rng)) }
+                #expect(try parseDouble(text).bitPattern == cStrtod(text).bitPattern, "\(text)")
+                let withExponent = text + "e" + String(Int.random(in: -300...300, using: &rng))
+                #expect(try parseDouble(withExponent).bitPattern == cStrtod(withExponent).bitPattern, "\(withExponent)")
+            }
         }
     }
 
     @Test func floatIsTheDoubleRoundedToFloat() throws {
         // api.md: parsed to the nearest double, then rounded to the session dtype.
         var rng = SplitMix64(seed: 4)
-        for _ in 0 ..< 50_000 {
-            let text = Self.randomNumberText(&rng, digits: Int.random(in: 1 ... 25, using: &rng), exponentRange: -50 ... 40)
+        for _ in 0..<50_000 {
+            let text = Self.randomNumberText(&rng, digits: Int.random(in: 1...25, using: &rng), exponentRange: -50...40)
             #expect(try parseFloat(text).bitPattern == Float(cStrtod(text)).bitPattern, "\(text)")
         }
     }
@@ -89,12 +106,15 @@ import Testing
 
     @Test func exactHalfwayPointsRoundToEven() throws {
         var rng = SplitMix64(seed: 5)
-        for _ in 0 ..< 300 {
+        for _ in 0..<300 {
             // Exponents across the whole range, subnormals included.
             let d = Double(bitPattern: rng.next() & 0x7FEF_FFFF_FFFF_FFFF)
             try Self.checkHalfway(d)
         }
-        for d in [1.0, 2.0, 9007199254740992.0, 0x1p-1022, Double(bitPattern: 1), Double(bitPattern: 0x000F_FFFF_FFFF_FFFF), 1e23, 0.1, Double(bitPattern: 3)] {
+        for d in [
+            1.0, 2.0, 9007199254740992.0, 0x1p-1022, Double(bitPattern: 1), Double(bitPattern: 0x000F_FFFF_FFFF_FFFF),
+            1e23, 0.1, Double(bitPattern: 3),
+        ] {
             try Self.checkHalfway(d)
         }
     }

@@ -1,5 +1,6 @@
-@testable import FastJSON
 import Testing
+
+@testable import FastJSON
 
 /// Re-derives both generated tables with exact big-integer arithmetic (independent of the Python generator).
 @Suite struct PowerTablesTests {
@@ -9,7 +10,7 @@ import Testing
 
     @Test func powersOfFiveAreNormalizedTruncationsOfFiveToTheQ() {
         #expect(powersOfFive128.count == 2 * 651)
-        for q in 0 ... 308 {
+        for q in 0...308 {
             let t = Self.entry(powersOfFive128, q + 342, lowBits: 64)
             let p = BigUInt.pow(5, q)
             let expected = p.bitWidth <= 128 ? p << (128 - p.bitWidth) : p >> (p.bitWidth - 128)
@@ -27,7 +28,7 @@ import Testing
             let twoB = BigUInt(1) << b
             // t = floor(c / 2^s) for c = floor(2^b / p) + 1 and the s that makes t 128 bits wide, which holds iff
             // (t * 2^s - 1) * p <= 2^b < ((t + 1) * 2^s - 1) * p.
-            let matches = (max(0, b - z - 128) ... b - z - 125).contains { s in
+            let matches = (max(0, b - z - 128)...b - z - 125).contains { s in
                 let lo = ((t << s) - BigUInt(1)) * p
                 let hi = (((t + BigUInt(1)) << s) - BigUInt(1)) * p
                 return lo <= twoB && twoB < hi
@@ -42,7 +43,7 @@ import Testing
 
     @Test func schubfachGIsTheRoundedUpPowerOfTen() {
         #expect(schubfachG.count == 2 * 617)
-        for k in -324 ... 292 {
+        for k in -324...292 {
             let g = Self.entry(schubfachG, k + 324, lowBits: 63)
             #expect(schubfachG[2 * (k + 324) + 1] < 1 << 63)
             #expect(g.bitWidth == 126, "k = \(k)")  // 2^125 <= g < 2^126
@@ -58,16 +59,18 @@ import Testing
 
     @Test func logarithmApproximationsMatchExactFloors() {
         // floor(q log10 2) and floor(e log2 10) checked with exact integer comparisons over the used ranges.
-        for q in -1200 ... 1200 {
+        for q in -1200...1200 {
             let k = Schubfach.floorLog10Pow2(q)
             // 10^k <= 2^q < 10^(k+1)
             let (lhs, rhs) = (q >= 0 ? BigUInt(1) << q : BigUInt(1), q >= 0 ? BigUInt(1) : BigUInt(1) << -q)
-            func pow10(_ n: Int) -> (BigUInt, BigUInt) { n >= 0 ? (BigUInt.pow(10, n), BigUInt(1)) : (BigUInt(1), BigUInt.pow(10, -n)) }
+            func pow10(_ n: Int) -> (BigUInt, BigUInt) {
+                n >= 0 ? (BigUInt.pow(10, n), BigUInt(1)) : (BigUInt(1), BigUInt.pow(10, -n))
+            }
             let (a, b) = pow10(k)
             let (c, d) = pow10(k + 1)
             #expect(a * rhs <= lhs * b && lhs * d < c * rhs, "q = \(q)")
         }
-        for e in -400 ... 400 {
+        for e in -400...400 {
             let f = Schubfach.floorLog2Pow10(e)
             let ten = e >= 0 ? BigUInt.pow(10, e) : BigUInt(1)
             let tenDen = e >= 0 ? BigUInt(1) : BigUInt.pow(10, -e)

@@ -26,7 +26,7 @@ struct BigUInt: Comparable, CustomStringConvertible {
 
     static func pow(_ base: UInt32, _ exponent: Int) -> BigUInt {
         var r = BigUInt(1)
-        for _ in 0 ..< exponent { r = r.multiplied(by: base) }
+        for _ in 0..<exponent { r = r.multiplied(by: base) }
         return r
     }
 
@@ -46,10 +46,10 @@ struct BigUInt: Comparable, CustomStringConvertible {
     static func * (a: BigUInt, b: BigUInt) -> BigUInt {
         if a.isZero || b.isZero { return BigUInt(0) }
         var out = [UInt32](repeating: 0, count: a.limbs.count + b.limbs.count)
-        for i in 0 ..< a.limbs.count {
+        for i in 0..<a.limbs.count {
             var carry: UInt64 = 0
             let ai = UInt64(a.limbs[i])
-            for j in 0 ..< b.limbs.count {
+            for j in 0..<b.limbs.count {
                 let t = ai * UInt64(b.limbs[j]) + UInt64(out[i + j]) + carry
                 out[i + j] = UInt32(truncatingIfNeeded: t)
                 carry = t >> 32
@@ -62,7 +62,7 @@ struct BigUInt: Comparable, CustomStringConvertible {
     static func + (a: BigUInt, b: BigUInt) -> BigUInt {
         var out: [UInt32] = []
         var carry: UInt64 = 0
-        for i in 0 ..< max(a.limbs.count, b.limbs.count) {
+        for i in 0..<max(a.limbs.count, b.limbs.count) {
             let s = UInt64(i < a.limbs.count ? a.limbs[i] : 0) + UInt64(i < b.limbs.count ? b.limbs[i] : 0) + carry
             out.append(UInt32(truncatingIfNeeded: s))
             carry = s >> 32
@@ -76,7 +76,7 @@ struct BigUInt: Comparable, CustomStringConvertible {
         precondition(a >= b)
         var out = a.limbs
         var borrow: Int64 = 0
-        for i in 0 ..< out.count {
+        for i in 0..<out.count {
             var d = Int64(out[i]) - Int64(i < b.limbs.count ? b.limbs[i] : 0) - borrow
             borrow = 0
             if d < 0 {
@@ -107,7 +107,7 @@ struct BigUInt: Comparable, CustomStringConvertible {
         if whole >= a.limbs.count { return BigUInt(0) }
         let bits = UInt32(s % 32)
         var out: [UInt32] = []
-        for i in whole ..< a.limbs.count {
+        for i in whole..<a.limbs.count {
             let lo = a.limbs[i] >> bits
             let hi: UInt32 = (bits == 0 || i + 1 >= a.limbs.count) ? 0 : a.limbs[i + 1] << (32 - bits)
             out.append(lo | hi)

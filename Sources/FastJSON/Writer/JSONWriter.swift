@@ -97,7 +97,7 @@ public struct JSONWriter: Sendable {
         let magnitude = UInt64(value.magnitude)
         if value < 0 { bytes.append(UInt8(ascii: "-")) }
         let n = DecimalFormatter.digitCount(max(magnitude, 1))
-        withSpareCapacity(n) { p in
+        withSpareCapacity(n + 8) { p in
             DecimalFormatter.writeDigits(magnitude, count: n, to: p)
             return n
         }
@@ -124,14 +124,14 @@ public struct JSONWriter: Sendable {
     public mutating func writeValue(_ value: JSONValue) {
         switch value {
         case .null: writeNull()
-        case let .bool(b): writeBool(b)
-        case let .number(x): writeDouble(x)
-        case let .string(s): writeString(s)
-        case let .array(elements):
+        case .bool(let b): writeBool(b)
+        case .number(let x): writeDouble(x)
+        case .string(let s): writeString(s)
+        case .array(let elements):
             beginArray()
             for element in elements { writeValue(element) }
             endArray()
-        case let .object(members):
+        case .object(let members):
             beginObject()
             for member in members {
                 writeKey(member.key)
@@ -178,7 +178,7 @@ public struct JSONWriter: Sendable {
             case 0x09: bytes.append(contentsOf: [0x5C, UInt8(ascii: "t")])
             case 0x08: bytes.append(contentsOf: [0x5C, UInt8(ascii: "b")])
             case 0x0C: bytes.append(contentsOf: [0x5C, UInt8(ascii: "f")])
-            case 0 ..< 0x20:
+            case 0..<0x20:
                 bytes.append(contentsOf: [0x5C, UInt8(ascii: "u"), 0x30, 0x30, hex[Int(c >> 4)], hex[Int(c & 0xF)]])
             default: bytes.append(c)
             }

@@ -1,25 +1,3 @@
-/// An element type that `writeNumberArray` can format.
-protocol FormattableFloat {
-    /// The longest text `DecimalFormatter.write` produces for this type.
-    static var maxTextBytes: Int { get }
-    /// Writes the shortest round-trip text (or `null`) and returns its length.
-    static func format(_ value: Self, to p: UnsafeMutablePointer<UInt8>) -> Int
-}
-
-extension Float: FormattableFloat {
-    /// `-1.1754944e-38`, `-0.00012345678`: 15 bytes.
-    static var maxTextBytes: Int { 15 }
-    @inline(__always)
-    static func format(_ value: Float, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
-}
-
-extension Double: FormattableFloat {
-    /// `-2.2250738585072014e-308`: 24 bytes.
-    static var maxTextBytes: Int { 24 }
-    @inline(__always)
-    static func format(_ value: Double, to p: UnsafeMutablePointer<UInt8>) -> Int { DecimalFormatter.write(value, to: p) }
-}
-
 extension JSONWriter {
     /// Writes `values` (row-major) as nested JSON arrays of the given shape, each number as `writeFloat` does
     /// (shortest round-trip decimal, `null` for non-finite values).
@@ -75,28 +53,39 @@ extension JSONWriter {
         precondition(elements == values.count, "shape \(shape) has \(elements) elements, the buffer \(values.count)")
         separate()
         needsComma = true
-        let bound = values.count * (T.maxTextBytes + 1) + 3 * arrays
+        // 8 bytes of slack: formatting may store up to 8 scratch bytes past the end of a number's text.
+        let bound = values.count * (T.maxTextBytes + 1) + 3 * arrays + 8
         let oldCount = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: bound))
         let written = bytes.withUnsafeMutableBufferPointer { buffer in
             // This is safe: `bound` bytes from oldCount on are ours; every element takes at most
-            // maxTextBytes + 1 (with its comma) and every array at most 3 (`[]` and its comma).
+            // maxTextBytes + 1 (with its comma), every array at most 3 (`[]` and its comma), and the scratch
+            // bytes a number may store past its text stay within the next 8 bytes.
             let out = buffer.baseAddress.unsafelyUnwrapped + oldCount
             if shape.isEmpty {
-                return T.format(values[0], to: out)
+                return T.format(values[0], digits: T.digits(values[0]), to: out)
             }
-            return Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out)
+            return withUnsafeTemporaryAllocation(of: (significand: UInt64, exponent: Int).self, capacity: Self.block) {
+                Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out, scratch: $0)
+            }
         }
         bytes.removeLast(bound - written)
     }
 
+    /// Numbers are formatted in blocks of this many: first all their digits (independent computations the CPU
+    /// overlaps), then their text (which depends on where the previous number ended). About 20% faster than
+    /// one number at a time.
+    static var block: Int { 16 }
+
     /// Writes the array at `level` whose first element is `values[start]`; returns the bytes written.
+    /// `scratch` holds `block` digit pairs.
     static func writeLevel<T: FormattableFloat>(
         _ values: UnsafeBufferPointer<T>,
         shape: [Int],
         level: Int,
         start: Int,
-        to out: UnsafeMutablePointer<UInt8>
+        to out: UnsafeMutablePointer<UInt8>,
+        scratch: UnsafeMutableBufferPointer<(significand: UInt64, exponent: Int)>
     ) -> Int {
         let n = shape[level]
         out[0] = UInt8(ascii: "[")
@@ -108,16 +97,24 @@ extension JSONWriter {
         if level == shape.count - 1 {
             // This is safe: start + n <= values.count because the shape's product equals the count.
             let base = values.baseAddress.unsafelyUnwrapped + start
-            for j in 0 ..< n {
-                o &+= T.format(base[j], to: out + o)
-                out[o] = UInt8(ascii: ",")
-                o &+= 1
+            let digits = scratch.baseAddress.unsafelyUnwrapped
+            var j = 0
+            while j < n {
+                let m = min(block, n &- j)
+                for k in 0..<m { digits[k] = T.digits(base[j &+ k]) }
+                for k in 0..<m {
+                    o &+= T.format(base[j &+ k], digits: digits[k], to: out + o)
+                    out[o] = UInt8(ascii: ",")
+                    o &+= 1
+                }
+                j &+= m
             }
         } else {
             var stride = 1
-            for k in (level + 1) ..< shape.count { stride *= shape[k] }
-            for j in 0 ..< n {
-                o &+= writeLevel(values, shape: shape, level: level + 1, start: start + j * stride, to: out + o)
+            for k in (level + 1)..<shape.count { stride *= shape[k] }
+            for j in 0..<n {
+                o &+= writeLevel(
+                    values, shape: shape, level: level + 1, start: start + j * stride, to: out + o, scratch: scratch)
                 out[o] = UInt8(ascii: ",")
                 o &+= 1
             }

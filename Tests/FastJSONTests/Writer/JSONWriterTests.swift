@@ -38,7 +38,7 @@ import Testing
         var reader = JSONReader(text)
         #expect(try reader.readString() == original)
         // Every control character reads back.
-        let controls = String((0 ..< 0x20).map { Character(Unicode.Scalar(UInt8($0))) })
+        let controls = String((0..<0x20).map { Character(Unicode.Scalar(UInt8($0))) })
         var reader2 = JSONReader(Self.text { $0.writeString(controls) })
         #expect(try reader2.readString() == controls)
     }
@@ -54,13 +54,14 @@ import Testing
         let values: [Float] = [1, 2.5, -3, 0.1, 1e-5, 6]
         #expect(Self.text { $0.writeNumberArray(values) } == "[1.0,2.5,-3.0,0.1,1e-05,6.0]")
         #expect(Self.text { $0.writeNumberArray(values, shape: [2, 3]) } == "[[1.0,2.5,-3.0],[0.1,1e-05,6.0]]")
-        #expect(Self.text { $0.writeNumberArray(values, shape: [3, 1, 2]) } == "[[[1.0,2.5]],[[-3.0,0.1]],[[1e-05,6.0]]]")
+        #expect(
+            Self.text { $0.writeNumberArray(values, shape: [3, 1, 2]) } == "[[[1.0,2.5]],[[-3.0,0.1]],[[1e-05,6.0]]]")
         #expect(Self.text { $0.writeNumberArray([Float(7)], shape: []) } == "7.0")
         #expect(Self.text { $0.writeNumberArray([Float](), shape: [0]) } == "[]")
         #expect(Self.text { $0.writeNumberArray([Float](), shape: [2, 0]) } == "[[],[]]")
         #expect(Self.text { $0.writeNumberArray([Float](), shape: [0, 3]) } == "[]")
         #expect(Self.text { $0.writeNumberArray([Float](), shape: [3, 2, 0]) } == "[[[],[]],[[],[]],[[],[]]]")
-        #expect(Self.text { $0.writeNumberArray(values[2 ..< 4], shape: [1, 2]) } == "[[-3.0,0.1]]")
+        #expect(Self.text { $0.writeNumberArray(values[2..<4], shape: [1, 2]) } == "[[-3.0,0.1]]")
         #expect(Self.text { $0.writeNumberArray([0.1, 1e300, -0.0] as [Double]) } == "[0.1,1e+300,-0.0]")
         #expect(Self.text { $0.writeNumberArray([Float.infinity, .nan, 1]) } == "[null,null,1.0]")
     }
@@ -106,9 +107,11 @@ import Testing
             let f = Float(bitPattern: UInt32(truncatingIfNeeded: rng.next()))
             if f.isFinite { values.append(f) }
         }
-        values += [.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 16_777_216,
-                   Float(16_777_216).nextUp, Float(bitPattern: 0x007F_FFFF), -0.0, 0, 1e38, 0.1, 1 / 3]
-        for e in -45 ... 38 { values.append(Float("1e\(e)")!) }
+        values += [
+            .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, 16_777_216,
+            Float(16_777_216).nextUp, Float(bitPattern: 0x007F_FFFF), -0.0, 0, 1e38, 0.1, 1 / 3,
+        ]
+        for e in -45...38 { values.append(Float("1e\(e)")!) }
         if values.count % 2 == 1 { values.append(0.5) }
         var writer = JSONWriter()
         writer.writeNumberArray(values, shape: [2, values.count / 2])
@@ -131,8 +134,11 @@ import Testing
             let d = Double(bitPattern: rng.next())
             if d.isFinite { values.append(d) }
         }
-        values += [.leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude, Double(9007199254740992).nextUp,
-                   Double(bitPattern: 0x000F_FFFF_FFFF_FFFF), -0.0, 0.1, 1e23]
+        values += [
+            .leastNonzeroMagnitude, .leastNormalMagnitude, .greatestFiniteMagnitude,
+            Double(9_007_199_254_740_992).nextUp,
+            Double(bitPattern: 0x000F_FFFF_FFFF_FFFF), -0.0, 0.1, 1e23,
+        ]
         var writer = JSONWriter()
         writer.writeNumberArray(values)
         var reader = JSONReader(writer.bytes)

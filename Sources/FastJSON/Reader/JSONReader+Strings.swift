@@ -21,14 +21,14 @@ extension JSONReader {
             let c = bytes[i]
             if c == UInt8(ascii: "\"") {
                 offset = i &+ 1
-                return String(decoding: bytes[start ..< i], as: UTF8.self)
+                return String(decoding: bytes[start..<i], as: UTF8.self)
             }
             if c == UInt8(ascii: "\\") || c < 0x20 || c >= 0x80 { break }
             i &+= 1
         }
         var out: [UInt8] = []
         out.reserveCapacity(i &- start &+ 16)
-        out.append(contentsOf: bytes[start ..< i])
+        out.append(contentsOf: bytes[start..<i])
         offset = i
         try scanStringTail(into: &out, building: true)
         return String(decoding: out, as: UTF8.self)
@@ -71,11 +71,16 @@ extension JSONReader {
                     var next = i &+ 6
                     if scalar >= 0xD800 && scalar <= 0xDBFF {
                         // A high surrogate must be followed by an escaped low surrogate.
-                        guard next &+ 1 < n && bytes[next] == UInt8(ascii: "\\") && bytes[next &+ 1] == UInt8(ascii: "u")
-                        else { throw JSONError("a high surrogate escape must be followed by a low surrogate escape", offset: i) }
+                        guard
+                            next &+ 1 < n && bytes[next] == UInt8(ascii: "\\") && bytes[next &+ 1] == UInt8(ascii: "u")
+                        else {
+                            throw JSONError(
+                                "a high surrogate escape must be followed by a low surrogate escape", offset: i)
+                        }
                         let low = try hex4(at: next &+ 2)
                         guard low >= 0xDC00 && low <= 0xDFFF else {
-                            throw JSONError("a high surrogate escape must be followed by a low surrogate escape", offset: next)
+                            throw JSONError(
+                                "a high surrogate escape must be followed by a low surrogate escape", offset: next)
                         }
                         scalar = 0x10000 &+ ((scalar &- 0xD800) << 10) &+ (low &- 0xDC00)
                         next &+= 6
@@ -101,7 +106,7 @@ extension JSONReader {
                 continue
             }
             let length = try utf8SequenceLength(at: i)
-            if building { out.append(contentsOf: bytes[i ..< i &+ length]) }
+            if building { out.append(contentsOf: bytes[i..<i &+ length]) }
             i &+= length
         }
     }
@@ -109,7 +114,7 @@ extension JSONReader {
     /// The value of the four hex digits at `i`.
     func hex4(at i: Int) throws(JSONError) -> UInt32 {
         var v: UInt32 = 0
-        for k in 0 ..< 4 {
+        for k in 0..<4 {
             guard i &+ k < bytes.count else { throw JSONError("unterminated string", offset: i &+ k) }
             let c = bytes[i &+ k]
             let d: UInt8
@@ -133,12 +138,20 @@ extension JSONReader {
         var high: UInt8 = 0xBF
         switch lead {
         case 0xC2...0xDF: length = 2
-        case 0xE0: length = 3; low = 0xA0
+        case 0xE0:
+            length = 3
+            low = 0xA0
         case 0xE1...0xEC, 0xEE...0xEF: length = 3
-        case 0xED: length = 3; high = 0x9F  // excludes encoded surrogates U+D800...U+DFFF
-        case 0xF0: length = 4; low = 0x90
+        case 0xED:
+            length = 3
+            high = 0x9F  // excludes encoded surrogates U+D800...U+DFFF
+        case 0xF0:
+            length = 4
+            low = 0x90
         case 0xF1...0xF3: length = 4
-        case 0xF4: length = 4; high = 0x8F  // nothing above U+10FFFF
+        case 0xF4:
+            length = 4
+            high = 0x8F  // nothing above U+10FFFF
         default: throw JSONError("invalid UTF-8 lead byte \(Self.describe(lead))", offset: i)
         }
         guard i &+ length <= n else { throw JSONError("truncated UTF-8 sequence", offset: i) }
@@ -160,12 +173,12 @@ extension JSONReader {
     /// Appends the UTF-8 encoding of a Unicode scalar value (not a surrogate) to `out`.
     static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
         switch v {
-        case 0 ..< 0x80:
+        case 0..<0x80:
             out.append(UInt8(v))
-        case 0x80 ..< 0x800:
+        case 0x80..<0x800:
             out.append(UInt8(0xC0 | (v >> 6)))
             out.append(UInt8(0x80 | (v & 0x3F)))
-        case 0x800 ..< 0x10000:
+        case 0x800..<0x10000:
             out.append(UInt8(0xE0 | (v >> 12)))
             out.append(UInt8(0x80 | ((v >> 6) & 0x3F)))
             out.append(UInt8(0x80 | (v & 0x3F)))

@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct JSONReaderNumberArraysTests {
-    static func readFloats(_ text: String, maxDepth: Int = 64) throws(JSONError) -> ([Float], [Int], JSONNumberArrayInfo) {
+    static func readFloats(_ text: String, maxDepth: Int = 64) throws(JSONError) -> (
+        [Float], [Int], JSONNumberArrayInfo
+    ) {
         var reader = JSONReader(text, maxDepth: maxDepth)
         var values: [Float] = []
         var shape: [Int] = [99]
@@ -12,18 +14,19 @@ import Testing
         return (values, shape, info)
     }
 
-    @Test(arguments: [
-        ("2.5", [], [2.5]),
-        ("[]", [0], []),
-        ("[1]", [1], [1]),
-        ("[1, -2, 3e1]", [3], [1, -2, 30]),
-        ("[[1, 2, 3], [4, 5, 6]]", [2, 3], [1, 2, 3, 4, 5, 6]),
-        ("[[[1], [2]], [[3], [4]], [[5], [6]]]", [3, 2, 1], [1, 2, 3, 4, 5, 6]),
-        ("[[], []]", [2, 0], []),
-        ("[[]]", [1, 0], []),
-        ("[[[]], [[]]]", [2, 1, 0], []),
-        (" [ [ 1 ,\n2 ] ,\t[ 3 , 4 ] ] ", [2, 2], [1, 2, 3, 4]),
-    ] as [(String, [Int], [Float])])
+    @Test(
+        arguments: [
+            ("2.5", [], [2.5]),
+            ("[]", [0], []),
+            ("[1]", [1], [1]),
+            ("[1, -2, 3e1]", [3], [1, -2, 30]),
+            ("[[1, 2, 3], [4, 5, 6]]", [2, 3], [1, 2, 3, 4, 5, 6]),
+            ("[[[1], [2]], [[3], [4]], [[5], [6]]]", [3, 2, 1], [1, 2, 3, 4, 5, 6]),
+            ("[[], []]", [2, 0], []),
+            ("[[]]", [1, 0], []),
+            ("[[[]], [[]]]", [2, 1, 0], []),
+            (" [ [ 1 ,\n2 ] ,\t[ 3 , 4 ] ] ", [2, 2], [1, 2, 3, 4]),
+        ] as [(String, [Int], [Float])])
     func shapesAreInferred(text: String, shape: [Int], values: [Float]) throws {
         let (got, gotShape, info) = try Self.readFloats(text)
         #expect(gotShape == shape)
@@ -95,8 +98,10 @@ import Testing
     @Test func valuesAreTheNearestDoubleRoundedToFloat() throws {
         var rng = SplitMix64(seed: 31)
         var texts: [String] = []
-        for _ in 0 ..< 2_000 {
-            texts.append(DecimalParserTests.randomNumberText(&rng, digits: Int.random(in: 1 ... 24, using: &rng), exponentRange: -50 ... 40))
+        for _ in 0..<2_000 {
+            texts.append(
+                DecimalParserTests.randomNumberText(
+                    &rng, digits: Int.random(in: 1...24, using: &rng), exponentRange: -50...40))
         }
         let document = "[" + texts.joined(separator: ",") + "]"
         let (floats, shape, _) = try Self.readFloats(document)

@@ -1,53 +1,3 @@
-/// A destination element type for number arrays.
-protocol ParsedFloat {
-    /// The value for a parsed double (rounded to nearest for `Float`).
-    static func fromParsed(_ value: Double) -> Self
-    /// Whether the value is finite.
-    var isFinite: Bool { get }
-}
-
-extension Float: ParsedFloat {
-    @inline(__always)
-    static func fromParsed(_ value: Double) -> Float { Float(value) }
-}
-
-extension Double: ParsedFloat {
-    @inline(__always)
-    static func fromParsed(_ value: Double) -> Double { value }
-}
-
-/// Where `readNumbers` puts the numbers it reads, with their row-major index.
-protocol NumberArraySink {
-    mutating func put(_ value: Double, index: Int)
-}
-
-/// Appends to an array.
-struct AppendingSink<T: ParsedFloat>: NumberArraySink {
-    var values: [T]
-    var firstNonFinite: Int?
-
-    @inline(__always)
-    mutating func put(_ value: Double, index: Int) {
-        let t = T.fromParsed(value)
-        if !t.isFinite && firstNonFinite == nil { firstNonFinite = index }
-        values.append(t)
-    }
-}
-
-/// Stores into a buffer, dropping (but counting) elements beyond its end.
-struct BufferSink<T: ParsedFloat>: NumberArraySink {
-    let buffer: UnsafeMutableBufferPointer<T>
-    var firstNonFinite: Int?
-
-    @inline(__always)
-    mutating func put(_ value: Double, index: Int) {
-        let t = T.fromParsed(value)
-        if !t.isFinite && firstNonFinite == nil { firstNonFinite = index }
-        // This is safe: index < buffer.count is checked, and buffer is the caller's live region.
-        if index < buffer.count { buffer.baseAddress.unsafelyUnwrapped[index] = t }
-    }
-}
-
 extension JSONReader {
     /// Appends the numbers of the next value to `values` in row-major order and reports its shape.
     ///
@@ -95,7 +45,8 @@ extension JSONReader {
     ) throws(JSONError) -> JSONNumberArrayInfo {
         precondition(start >= 0 && maxCount >= 0 && maxCount <= values.count - start, "range outside the array")
         return try values.withUnsafeMutableBufferPointer { (all) throws(JSONError) -> JSONNumberArrayInfo in
-            try readNumberArray(into: UnsafeMutableBufferPointer(rebasing: all[start ..< start + maxCount]), shape: &shape)
+            try readNumberArray(
+                into: UnsafeMutableBufferPointer(rebasing: all[start..<start + maxCount]), shape: &shape)
         }
     }
 
@@ -109,7 +60,8 @@ extension JSONReader {
     ) throws(JSONError) -> JSONNumberArrayInfo {
         precondition(start >= 0 && maxCount >= 0 && maxCount <= values.count - start, "range outside the array")
         return try values.withUnsafeMutableBufferPointer { (all) throws(JSONError) -> JSONNumberArrayInfo in
-            try readNumberArray(into: UnsafeMutableBufferPointer(rebasing: all[start ..< start + maxCount]), shape: &shape)
+            try readNumberArray(
+                into: UnsafeMutableBufferPointer(rebasing: all[start..<start + maxCount]), shape: &shape)
         }
     }
 
@@ -163,7 +115,7 @@ extension JSONReader {
     /// `[i][j]...`: the index path of the array whose parents' element counters are `counts[0 ..< depth]`.
     static func indexPath(_ counts: [Int], depth: Int) -> String {
         var s = ""
-        for k in 0 ..< depth { s += "[\(counts[k])]" }
+        for k in 0..<depth { s += "[\(counts[k])]" }
         return s.isEmpty ? "the top level" : s
     }
 
@@ -302,7 +254,7 @@ extension JSONReader {
                     i &+= 1
                     if d == 0 {
                         shape.removeAll(keepingCapacity: true)
-                        shape.append(contentsOf: dims[0 ..< rank])
+                        shape.append(contentsOf: dims[0..<rank])
                         return total
                     }
                     counts[d &- 1] &+= 1
@@ -314,7 +266,8 @@ extension JSONReader {
                         guard i < end else { throw unexpected("an array", at: i) }
                         state = 1
                     } else if c != UInt8(ascii: "]") {
-                        throw JSONError("expected ',' or ']' after an array element, found \(Self.describe(c))", offset: i)
+                        throw JSONError(
+                            "expected ',' or ']' after an array element, found \(Self.describe(c))", offset: i)
                     }
                 }
             }

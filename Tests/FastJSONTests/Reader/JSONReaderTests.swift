@@ -146,18 +146,19 @@ import Testing
         #expect(error?.offset == offset, "\(text): \(String(describing: error))")
     }
 
-    @Test(arguments: [
-        ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong '/'
-        ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong three-byte form
-        ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
-        ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
-        ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 1),  // invalid lead byte
-        ([0x22, 0xE2, 0x82, 0x22], 3),  // truncated sequence
-        ([0x22, 0x80, 0x22], 1),  // lone continuation byte
-        ([0x22, 0xFF, 0x22], 1),
-        ([0x22, 0xC3], 1),  // truncated at the end of the document
-        ([0xEF, 0xBB, 0xBF, 0x31], 0),  // byte order mark
-    ] as [([UInt8], Int)])
+    @Test(
+        arguments: [
+            ([0x22, 0xC0, 0xAF, 0x22], 1),  // overlong '/'
+            ([0x22, 0xE0, 0x80, 0xAF, 0x22], 2),  // overlong three-byte form
+            ([0x22, 0xED, 0xA0, 0x80, 0x22], 2),  // encoded surrogate U+D800
+            ([0x22, 0xF4, 0x90, 0x80, 0x80, 0x22], 2),  // above U+10FFFF
+            ([0x22, 0xF5, 0x80, 0x80, 0x80, 0x22], 1),  // invalid lead byte
+            ([0x22, 0xE2, 0x82, 0x22], 3),  // truncated sequence
+            ([0x22, 0x80, 0x22], 1),  // lone continuation byte
+            ([0x22, 0xFF, 0x22], 1),
+            ([0x22, 0xC3], 1),  // truncated at the end of the document
+            ([0xEF, 0xBB, 0xBF, 0x31], 0),  // byte order mark
+        ] as [([UInt8], Int)])
     func invalidUTF8IsRejected(bytes: [UInt8], offset: Int) {
         let error = jsonError { _ = try JSONValue(parsing: bytes) }
         #expect(error?.kind == .syntax)
@@ -209,6 +210,31 @@ import Testing
         try reader.beginArray()
         _ = try reader.nextElement()
         #expect(jsonError { try reader.beginArray() }?.kind == .depthLimit)
+    }
+
+    @Test func theDeepestAllowedNestingFitsASmallThreadStack() throws {
+        // readValue and skipValue recurse once per level; maxDepth is clamped to 1024, which must fit in a
+        // 512 KiB stack (Dispatch worker threads) even in a debug build.
+        let depth = 1024
+        let text = Array(
+            (String(repeating: #"{"a":["#, count: depth / 2) + "1" + String(repeating: "]}", count: depth / 2)).utf8)
+        let finished = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var results: (read: Bool, skipped: Bool, rejected: Bool) = (false, false, false)
+        let thread = Thread {
+            results.read = (try? JSONValue(parsing: text, maxDepth: 5000)) != nil
+            var reader = JSONReader(text, maxDepth: 5000)
+            results.skipped = (try? reader.skipValue()) != nil
+            results.rejected =
+                (try? JSONValue(
+                    parsing: Array(("[" + String(decoding: text, as: UTF8.self) + "]").utf8), maxDepth: 5000)) == nil
+            finished.signal()
+        }
+        thread.stackSize = 512 * 1024
+        thread.start()
+        finished.wait()
+        #expect(results.read)
+        #expect(results.skipped)
+        #expect(results.rejected)  // 1025 levels exceed the clamped limit
     }
 
     @Test func finishRejectsUnclosedContainers() throws {

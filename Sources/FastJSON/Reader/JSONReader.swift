@@ -162,10 +162,19 @@ public struct JSONReader: Sendable {
     /// read or skipped before the next call.
     /// - Throws: `JSONError` (`.syntax`) for a missing comma or colon, a trailing comma, or a malformed key.
     public mutating func nextKey() throws(JSONError) -> String? {
+        guard try moveToNextMember() else { return nil }
+        let key = try scanString()
+        try consumeColon()
+        return key
+    }
+
+    /// Moves to the opening quote of the next member's key (consuming a comma); `false`, with the `}` consumed,
+    /// when the object ends.
+    mutating func moveToNextMember() throws(JSONError) -> Bool {
         guard var c = nextByte() else { throw unexpected("'}' or a member", at: offset) }
         if c == UInt8(ascii: "}") {
             leaveContainer()
-            return nil
+            return false
         }
         if hasElement {
             guard c == UInt8(ascii: ",") else {
@@ -181,14 +190,17 @@ public struct JSONReader: Sendable {
         guard c == UInt8(ascii: "\"") else {
             throw JSONError("expected a string key, found \(Self.describe(c))", offset: offset)
         }
-        let key = try scanString()
+        return true
+    }
+
+    /// Consumes the `:` after a key; the member's value is next.
+    mutating func consumeColon() throws(JSONError) {
         guard let colon = nextByte() else { throw unexpected("':' after an object key", at: offset) }
         guard colon == UInt8(ascii: ":") else {
             throw JSONError("expected ':' after an object key, found \(Self.describe(colon))", offset: offset)
         }
         offset &+= 1
         hasElement = true
-        return key
     }
 
     /// Consumes `[`; then call `nextElement()` before each element until it returns `false`.
