@@ -167,39 +167,55 @@ import Testing
         try Self.check(errorCase)
     }
 
-    /// A real checkpoint (Adam after two steps) and broken variants of it.
-    static let checkpointMutations: [(name: String, mutate: @Sendable (JSON) -> JSON, code: String, mentions: [String])] = [
-        ("another format", { $0.setting("format", "optd-checkpoint/9") }, "invalid_checkpoint", ["format"]),
-        ("no format", { $0.removing("format") }, "invalid_checkpoint", ["format"]),
-        ("no step", { $0.removing("step") }, "invalid_checkpoint", ["step"]),
-        ("negative step", { $0.setting("step", -1) }, "invalid_checkpoint", ["step"]),
-        ("no parameters", { $0.removing("parameters") }, "invalid_checkpoint", ["parameters"]),
-        ("parameter without data", { c in
+    /// A way to break a real checkpoint, with the problem it must cause.
+    struct CheckpointMutation: CustomTestStringConvertible, Sendable {
+        var name: String
+        var mutate: @Sendable (JSON) -> JSON
+        var code: String
+        var mentions: [String]
+        var testDescription: String { name }
+
+        init(_ name: String, _ mutate: @escaping @Sendable (JSON) -> JSON, _ code: String, _ mentions: [String]) {
+            self.name = name
+            self.mutate = mutate
+            self.code = code
+            self.mentions = mentions
+        }
+    }
+
+    /// Broken variants of a real checkpoint (Adam after two steps).
+    static let checkpointMutations: [CheckpointMutation] = [
+        CheckpointMutation("another format", { $0.setting("format", "optd-checkpoint/9") }, "invalid_checkpoint", ["format"]),
+        CheckpointMutation("no format", { $0.removing("format") }, "invalid_checkpoint", ["format"]),
+        CheckpointMutation("no step", { $0.removing("step") }, "invalid_checkpoint", ["step"]),
+        CheckpointMutation("negative step", { $0.setting("step", -1) }, "invalid_checkpoint", ["step"]),
+        CheckpointMutation("no parameters", { $0.removing("parameters") }, "invalid_checkpoint", ["parameters"]),
+        CheckpointMutation("parameter without data", { c in
             c.setting("parameters", .array((c["parameters"]?.array ?? []).map { $0.removing("data") }))
         }, "invalid_checkpoint", ["\"w\""]),
-        ("state tensor too short", { c in
+        CheckpointMutation("state tensor too short", { c in
             let w = c["state"]?["w"] ?? .null
             return c.setting("state", (c["state"] ?? .null).setting("w", w.setting("exp_avg", [0.5])))
         }, "invalid_checkpoint", ["exp_avg"]),
-        ("unknown state name", { c in
+        CheckpointMutation("unknown state name", { c in
             let w = c["state"]?["w"] ?? .null
             return c.setting("state", (c["state"] ?? .null).setting("w", w.setting("momentum_buffer", [1, 2, 3, 4, 5, 6])))
         }, "invalid_checkpoint", ["momentum_buffer"]),
-        ("state for an unknown parameter", { c in
+        CheckpointMutation("state for an unknown parameter", { c in
             c.setting("state", (c["state"] ?? .null).setting("zz", ["step": 1]))
         }, "invalid_checkpoint", ["zz"]),
-        ("unknown member", { $0.setting("colour", "red") }, "unknown_field", ["colour"]),
-        ("unknown optimizer", { $0.setting("optimizer", ["type": "adamm"]) }, "unknown_optimizer", ["adamm"]),
+        CheckpointMutation("unknown member", { $0.setting("colour", "red") }, "unknown_field", ["colour"]),
+        CheckpointMutation("unknown optimizer", { $0.setting("optimizer", ["type": "adamm"]) }, "unknown_optimizer", ["adamm"]),
         // An overflowing state value would make every later step non-finite; like a parameter value it
         // must be refused (`invalid_checkpoint` or `non_finite_value`).
-        ("float32 overflow in a state tensor", { c in
+        CheckpointMutation("float32 overflow in a state tensor", { c in
             let w = c["state"]?["w"] ?? .null
             return c.setting("state", (c["state"] ?? .null).setting("w", w.setting("exp_avg_sq", .numbers([1, 1, 1, 1, 1, 1e39]))))
         }, "invalid_checkpoint", ["exp_avg_sq"]),
     ]
 
-    @Test(arguments: checkpointMutations.indices) func brokenCheckpointIsRejected(_ index: Int) throws {
-        let (name, mutate, code, mentions) = Self.checkpointMutations[index]
+    @Test(arguments: checkpointMutations) func brokenCheckpointIsRejected(_ mutation: CheckpointMutation) throws {
+        let (name, mutate, code, mentions) = (mutation.name, mutation.mutate, mutation.code, mutation.mentions)
         try withClient { client, _ in
             let id = try client.createSession(Specs.adam)
             _ = try client.step(id, Specs.adamGradients)
