@@ -13,8 +13,8 @@ import Testing
         return Set(OpenAPIPaths.operations(in: yaml).map { "\($0.method) \(OpenAPIPaths.routePattern($0.path))" })
     }
 
-    static func routedOperations() -> Set<String> {
-        let context = ServiceContext(configuration: ServiceConfiguration(), logger: Logger(label: "contract"))
+    static func routedOperations() throws -> Set<String> {
+        let context = try ServiceContext(configuration: ServiceConfiguration(), logger: Logger(label: "contract"))
         return Set(ServiceRoutes.router(context: context).routes.map { "\($0.method.rawValue) \($0.pattern)" })
     }
 

@@ -61,7 +61,9 @@ package enum HTTPParserError: Error, Equatable, Sendable {
         case .unknownMethod: "the request method is not implemented by this server"
         case .unsupportedTransferCoding: "only the chunked transfer coding is supported"
         case .versionNotSupported: "only HTTP/1.0 and HTTP/1.1 are supported"
-        case .unsupportedContentEncoding: "only gzip and identity content codings are supported"
+        case .unsupportedContentEncoding:
+            "Content-Encoding names a coding this server does not take; send the body as is, or compressed with "
+                + "a single 'Content-Encoding: gzip'"
         case .expectationFailed: "only the 100-continue expectation is supported"
         }
     }

@@ -119,9 +119,17 @@ struct CheckpointInput: Sendable {
                     }
                     converted.append(StateEntry(name: name, value: .count(Int(x))))
                 case .number(let x):
+                    guard S(x).isFinite else {
+                        throw .invalidCheckpoint("state.\(parameter).\(name) = \(x) is not finite in \(S.dtype.rawValue)")
+                    }
                     converted.append(StateEntry(name: name, value: .scalar(S(x))))
                 case .tensor(let xs):
-                    converted.append(StateEntry(name: name, value: .tensor(xs.map { S($0) })))
+                    let values = xs.map { S($0) }
+                    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                        throw .invalidCheckpoint(
+                            "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) is not finite in \(S.dtype.rawValue)")
+                    }
+                    converted.append(StateEntry(name: name, value: .tensor(values)))
                 }
             }
             states.append(ParameterState(name: parameter, entries: converted))

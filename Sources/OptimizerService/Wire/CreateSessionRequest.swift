@@ -91,7 +91,11 @@ enum ParameterInputReader {
         case .number, .array:
             var data: [Double] = []
             var shape: [Int] = []
-            try WireReading.numbers(&reader, into: &data, shape: &shape, context: "parameter \"\(name)\"")
+            do throws(ServiceError) {
+                try WireReading.numbers(&reader, into: &data, shape: &shape, context: "parameter \"\(name)\"")
+            } catch where error.code == "shape_mismatch" {
+                throw .invalidParameters(error.detail)  // ragged nested values: the shape is the parameter's own
+            }
             return ParameterInput(name: name, shape: shape, data: data)
         case .object:
             var shape: [Int]?

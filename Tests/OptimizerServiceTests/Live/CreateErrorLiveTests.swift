@@ -138,7 +138,7 @@ import Testing
                   mentions: ["text/plain", "application/json", "Content-Type: application/json"]),
         ErrorCase("binary create", "POST", path, body: [0, 0, 0, 0], headers: [("Content-Type", "application/octet-stream")],
                   status: 415, code: "unsupported_media_type", mentions: ["application/octet-stream"]),
-        ErrorCase("restore of a bare number", "POST", path, json: #"{"checkpoint": 5}"#, code: "invalid_field",
+        ErrorCase("restore of a bare number", "POST", path, json: #"{"checkpoint": 5}"#, code: "invalid_checkpoint",
                   mentions: ["checkpoint"]),
     ]
 
