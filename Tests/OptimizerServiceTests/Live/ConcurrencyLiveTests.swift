@@ -58,6 +58,7 @@ import Testing
             let id = try service.client().createSession(Specs.bigSGD(count: count))
             let torn = Mutex<[String]>([])
             let reads = Mutex(0)
+            let seenSteps = Mutex<Set<Int>>([])
             let writerDone = Atomic<Bool>(false)
             try Threads.run(3) { i in
                 let c = try HTTPClient(port: service.port)
@@ -84,11 +85,14 @@ import Testing
                         torn.withLock { $0.append("read at step \(step): \(Set(values).count) distinct values") }
                     }
                     lastStep = step
+                    seenSteps.withLock { _ = $0.insert(step) }
                 }
                 reads.withLock { $0 += n }
             }
             #expect(torn.withLock { $0 }.isEmpty, "\(torn.withLock { $0.prefix(5) })")
             #expect(reads.withLock { $0 } > 0)
+            // The reads really overlapped the steps: they saw the session at several step counts.
+            #expect(seenSteps.withLock { $0.count } >= 2, "reads saw steps \(seenSteps.withLock { $0.sorted() })")
             let final = try service.client().get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(Set(LittleEndian.floats(final.body)) == [Float(-steps)])
         }

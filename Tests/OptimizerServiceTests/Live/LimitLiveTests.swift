@@ -21,6 +21,8 @@ import Testing
         try withClient({ $0.maxSessions = 2 }) { client, _ in
             let a = try client.createSession(Specs.small())
             _ = try client.createSession(Specs.small())
+            _ = try client.step(a, ["w": [1, 2, 3]])
+            let before = try client.snapshot(a)
             let r = try client.post("/v1/sessions", json: Specs.small())
             expectProblem(r, status: 507, code: "limit_exceeded", mentions: ["2"])
             #expect(Self.limit(r) == "max_sessions")
@@ -30,6 +32,7 @@ import Testing
             expectProblem(restore, status: 507, code: "limit_exceeded")
             #expect(Self.limit(restore) == "max_sessions")
             #expect(try client.sessionIDs().count == 2)
+            #expect(try client.snapshot(a) == before)
             #expect(try client.request("DELETE", "/v1/sessions/\(a)").status == 204)
             #expect(try client.post("/v1/sessions", json: Specs.small()).status == 201)
         }
@@ -64,11 +67,14 @@ import Testing
             expectProblem(big, status: 507, code: "limit_exceeded")
             #expect(Self.limit(big) == "memory_budget")
             let first = try client.createSession(spec)
-            _ = try client.createSession(spec)
+            let second = try client.createSession(spec)
+            _ = try client.step(second, ["w": .numbers([Double](repeating: 0.5, count: 1000))])
+            let before = try client.snapshot(second)
             let third = try client.post("/v1/sessions", json: spec)
             expectProblem(third, status: 507, code: "limit_exceeded", mentions: ["\(bytes * 5 / 2)"])
             #expect(Self.limit(third) == "memory_budget")
             #expect(try client.sessionIDs().count == 2)
+            #expect(try client.snapshot(second) == before, "a refused create changed another session")
             #expect(try client.request("DELETE", "/v1/sessions/\(first)").status == 204)
             #expect(try client.post("/v1/sessions", json: spec).status == 201)
             // float64 doubles the bytes: one float64 session does not fit beside two float32 ones.

@@ -235,6 +235,66 @@ import Testing
         }
     }
 
+    @Test func patchChangesOnlyTheDefaultGroupAndTheReportedLrFollowsTheContract() throws {
+        try withClient { client, _ in
+            // SGD: w in the default group (lr 1), b in a group with lr 0.5.
+            let id = try client.createSession([
+                "optimizer": ["type": "sgd", "lr": 1], "param_groups": [["params": ["b"], "lr": 0.5]],
+                "parameters": ["w": [0], "b": [0]],
+            ])
+            #expect(try client.request("PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["lr": 0.25]]).status == 200)
+            let r = try client.step(id, ["w": [4], "b": [4]]).json()
+            #expect(r["lr"] == 0.25, "lr is the default group's")
+            #expect(r["parameters"] == ["w": [-1], "b": [-2]], "the group's own lr is kept")
+            // With every parameter in a group, the reported lr is the first group's.
+            let named = try client.createSession([
+                "optimizer": ["type": "sgd", "lr": 1],
+                "param_groups": [["params": ["b"], "lr": 0.125], ["params": ["w"], "lr": 0.5]],
+                "parameters": ["w": [0], "b": [0]],
+            ])
+            #expect(try client.get("/v1/sessions/\(named)").json()["lr"] == 0.125)
+            let s = try client.step(named, ["w": [1], "b": [1]]).json()
+            #expect(s["lr"] == 0.125)
+            #expect(s["parameters"] == ["w": [-0.5], "b": [-0.125]])
+        }
+    }
+
+    @Test func zeroSizedParametersAndUnusualNamesWork() throws {
+        try withClient { client, _ in
+            let id = try client.createSession([
+                "name": "a\"b\\c\n☃\u{1}", "optimizer": ["type": "adam"],
+                "parameters": ["e": ["shape": [0, 5]], "θ \"q\"": [1], "a.b[0]": 2],
+            ])
+            let summary = try client.get("/v1/sessions/\(id)").json()
+            #expect(summary["name"] == "a\"b\\c\n☃\u{1}")
+            #expect(summary["parameters"]?.array?.compactMap { $0["name"]?.string } == ["e", "θ \"q\"", "a.b[0]"])
+            #expect(summary["parameters"]?[0]?["count"]?.int == 0)
+            #expect(summary["parameter_count"]?.int == 2)
+            let step = try client.step(id, ["e": [], "θ \"q\"": [1]])
+            #expect(step.status == 200, "\(step)")
+            #expect(try step.json()["parameters"]?["e"] == [])
+            let binary = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                                            body: LittleEndian.bytes([Float(1), 1]))
+            #expect(binary.status == 200)
+            #expect(binary.body.count == 8)
+            let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
+            #expect(try client.post("/v1/sessions", json: ["checkpoint": checkpoint]).status == 201)
+        }
+    }
+
+    @Test func threeHundredParametersKeepTheirWrittenOrder() throws {
+        try withClient { client, _ in
+            // Written in descending order: a parser that sorts or hashes keys would change the layout.
+            let members: [(key: String, value: JSON)] = (0..<300).reversed().map { ("p\($0)", .numbers([Double($0)])) }
+            let id = try client.createSession(["optimizer": ["type": "sgd"], "parameters": .object(members)])
+            let layout = try client.get("/v1/sessions/\(id)").json()["parameters"]?.array ?? []
+            #expect(layout.compactMap { $0["name"]?.string } == members.map(\.key))
+            #expect(layout.compactMap { $0["offset"]?.int } == Array(0..<300))
+            let binary = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            #expect(LittleEndian.floats(binary.body) == (0..<300).reversed().map { Float($0) })
+        }
+    }
+
     @Test func deleteAnswers204AndTheSessionIsGone() throws {
         try withClient { client, _ in
             let keep = try client.createSession(Specs.small())

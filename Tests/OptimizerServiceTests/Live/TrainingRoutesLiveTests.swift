@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 
 /// `POST /v1/sessions/{id}/step` and `GET|PUT /v1/sessions/{id}/parameters` over a live socket: JSON and
@@ -132,6 +133,60 @@ import Testing
             // A missing Content-Type is read as JSON.
             let bare = try client.request("POST", "/v1/sessions/\(id)/step", body: body)
             #expect(bare.status == 200, "\(bare)")
+        }
+    }
+
+    @Test func mediaTypeParametersCaseAndQueryStringsAreAccepted() throws {
+        try withClient { client, _ in
+            let id = try client.createSession(Self.sgd())
+            let body = (["gradients": ["b": [2]]] as JSON).bytes
+            let json = try client.request("POST", "/v1/sessions/\(id)/step?trace=1",
+                                          headers: [("Content-Type", "Application/JSON; charset=utf-8")], body: body)
+            #expect(json.status == 200, "\(json)")
+            let bin = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream; v=1")],
+                                         body: LittleEndian.bytes([Float](repeating: 0, count: 5)))
+            #expect(bin.status == 200, "\(bin)")
+            #expect(try client.get("/v1/sessions?limit=1").status == 200)
+            // Equal preference: the request's own format.
+            let tie = try client.step(id, ["b": [0]], headers: [("Accept", "application/octet-stream, application/json")])
+            #expect(tie.contentType == "application/json")
+        }
+    }
+
+    @Test func expect100ContinueStepsWork() throws {
+        try withService { service in
+            let client = try service.client()
+            let id = try client.createSession(Self.sgd())
+            let body = (["gradients": ["b": [2]]] as JSON).bytes
+            try client.send("POST /v1/sessions/\(id)/step HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                            + "Expect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
+            // The interim 100 comes before the body is sent; readResponse skips it after the final answer.
+            var interim = [UInt8](repeating: 0, count: 25)
+            let n = recv(client.fd, &interim, interim.count, 0)
+            #expect(String(decoding: interim.prefix(max(n, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 100 Continue\r\n"))
+            try client.send(body)
+            let r = try client.readResponse(method: "POST")
+            #expect(r.status == 200, "\(r)")
+            #expect(try r.json()["parameters"]?["b"] == [9])
+        }
+    }
+
+    @Test func float32OverflowIsDecidedAtTheRoundingThreshold() throws {
+        try withClient { client, _ in
+            let id = try client.createSession(Self.sgd())
+            // 3.4028235e38 rounds to the largest float; 3.4028236e38 is past the rounding threshold to infinity.
+            let ok = try client.request("PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
+                                        body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028235e38]}}"#.utf8))
+            #expect(ok.status == 200, "\(ok)")
+            #expect(try ok.json()["parameters"]?["b"]?.flatFloats == [.greatestFiniteMagnitude])
+            expectProblem(try client.request("PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
+                                             body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028236e38]}}"#.utf8)),
+                          status: 422, code: "non_finite_value", mentions: ["\"b\""])
+            // Underflow is not overflow: 1e-400 is a zero gradient.
+            let tiny = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
+                                          body: Array(#"{"gradients": {"w": [1e-400, -1e-400, 0, 0]}}"#.utf8))
+            #expect(tiny.status == 200)
+            #expect(try tiny.json()["grad_norm"] == 0)
         }
     }
 

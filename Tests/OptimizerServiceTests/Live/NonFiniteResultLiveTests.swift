@@ -1,0 +1,107 @@
+import Testing
+
+/// JSON cannot carry NaN or infinity, so no answer may hold anything but numbers where the contract
+/// says number (`lr`, `grad_norm`, parameter values, checkpoint data and state). A step whose finite
+/// inputs overflow, or a restored state that makes a step non-finite, must therefore either be refused
+/// (a 4xx problem that changes nothing) or give numbers; and every checkpoint the service hands out
+/// must restore.
+@Suite struct NonFiniteResultLiveTests {
+    /// True when `value` holds a non-number where numbers are expected (a `null`, a string, ...).
+    static func hasNonNumber(_ value: JSON?) -> Bool {
+        switch value {
+        case .none: false
+        case .number: false
+        case .array(let items): items.contains { hasNonNumber($0) }
+        case .object(let members): members.contains { hasNonNumber($0.value) }
+        default: true
+        }
+    }
+
+    /// Sends the step and checks the invariant; returns whether it was applied.
+    static func stepKeepsNumbersOrIsRefused(_ client: HTTPClient, _ id: String, _ gradients: JSON,
+                                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let before = try client.snapshot(id)
+        let r = try client.step(id, gradients)
+        if r.status == 200 {
+            var problems: [String] = []
+            let body = try r.json()
+            if hasNonNumber(body["lr"]) || hasNonNumber(body["grad_norm"]) || hasNonNumber(body["parameters"]) {
+                problems.append("the 200 step answer holds non-numbers: \(body)")
+            }
+            let values = try client.get("/v1/sessions/\(id)/parameters").json()
+            if hasNonNumber(values["parameters"]) { problems.append("GET parameters holds non-numbers: \(values)") }
+            if hasNonNumber(try client.get("/v1/sessions/\(id)").json()["lr"]) { problems.append("the summary lr is not a number") }
+            let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
+            if hasNonNumber(checkpoint["state"]) || hasNonNumber(.array((checkpoint["parameters"]?.array ?? []).compactMap { $0["data"] })) {
+                problems.append("the checkpoint holds non-numbers")
+            }
+            let restore = try client.post("/v1/sessions", json: ["checkpoint": checkpoint])
+            if restore.status != 201 { problems.append("the checkpoint the service gave out does not restore (\(restore.status))") }
+            #expect(problems.isEmpty, "\(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
+        } else {
+            #expect((400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)",
+                    sourceLocation: sourceLocation)
+            #expect(try client.snapshot(id) == before, "a refused step changed the session", sourceLocation: sourceLocation)
+        }
+    }
+
+    @Test func sgdWhoseUpdateOverflowsFloat32() throws {
+        try withClient { client, _ in
+            // Every input is finite in float32; lr * g = 3e68 is not.
+            let id = try client.createSession(["optimizer": ["type": "sgd", "lr": 1e30], "parameters": ["w": [1, 2]]])
+            try Self.stepKeepsNumbersOrIsRefused(client, id, ["w": [3e38, 3e38]])
+        }
+    }
+
+    @Test func adamWhoseGradientNormAndSquareOverflowFloat32() throws {
+        try withClient { client, _ in
+            // ||g|| = 4.2e38 and g * g overflow float32; the parameters themselves stay finite.
+            let id = try client.createSession(["optimizer": ["type": "adam"], "parameters": ["w": [1, 2]]])
+            try Self.stepKeepsNumbersOrIsRefused(client, id, ["w": [3e38, 3e38]])
+        }
+    }
+
+    @Test func binaryStepHeadersAreDecimalNumbersEvenWhenTheNormOverflows() throws {
+        try withClient { client, _ in
+            let id = try client.createSession(["optimizer": ["type": "adam"], "parameters": ["w": [1, 2]]])
+            let before = try client.snapshot(id)
+            let r = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                                       body: LittleEndian.bytes([Float(3e38), 3e38]))
+            if r.status == 200 {
+                // `Optd-Lr` and `Optd-Grad-Norm` are decimal numbers written as in JSON (api.md).
+                func isJSONNumber(_ text: String?) -> Bool { text.flatMap { try? JSON.parse($0) }?.numberText != nil }
+                #expect(isJSONNumber(r.header("Optd-Grad-Norm")), "Optd-Grad-Norm: \(r.header("Optd-Grad-Norm") ?? "none")")
+                #expect(isJSONNumber(r.header("Optd-Lr")), "Optd-Lr: \(r.header("Optd-Lr") ?? "none")")
+            } else {
+                #expect((400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)")
+                #expect(try client.snapshot(id) == before)
+            }
+        }
+    }
+
+    @Test func float64SgdWhoseUpdateOverflows() throws {
+        try withClient { client, _ in
+            let id = try client.createSession(["dtype": "float64", "optimizer": ["type": "sgd", "lr": 1e300],
+                                               "parameters": ["w": [1e308]]])
+            try Self.stepKeepsNumbersOrIsRefused(client, id, ["w": [-1e308]])
+        }
+    }
+
+    @Test(arguments: [("adam", "exp_avg_sq"), ("adagrad", "sum"), ("rmsprop", "square_avg"), ("adadelta", "square_avg")])
+    func restoredNegativeSecondMomentsNeverReachJSON(_ optimizer: String, _ state: String) throws {
+        try withClient { client, _ in
+            let id = try client.createSession(["optimizer": ["type": .string(optimizer)], "parameters": ["w": [1, 2]]])
+            _ = try client.step(id, ["w": [1, 1]])
+            let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
+            let w = checkpoint["state"]?["w"] ?? [:]
+            // A running average of squares is never negative; torch would take the square root of it.
+            let broken = checkpoint.setting("state", (checkpoint["state"] ?? [:]).setting("w", w.setting(state, [-4, -4])))
+            let r = try client.post("/v1/sessions", json: ["checkpoint": broken])
+            if r.status == 201 {
+                try Self.stepKeepsNumbersOrIsRefused(client, try r.json()["id"]?.string ?? "", ["w": [1, 1]])
+            } else {
+                expectProblem(r, status: 422, code: "invalid_checkpoint", mentions: [state])
+            }
+        }
+    }
+}
