@@ -26,6 +26,11 @@ struct CheckpointInput: Sendable {
     var parameters: [ParameterInput]
     var state: [(parameter: String, entries: [(name: String, value: StateInput)])]
 
+    /// State tensors that no optimizer makes negative.
+    static let nonNegativeStates: Set<String> = [
+        "exp_avg_sq", "max_exp_avg_sq", "sum", "square_avg", "acc_delta", "exp_inf", "step_size",
+    ]
+
     static let members = ["format", "name", "dtype", "step", "optimizer", "schedule", "clip_grad_norm",
                           "clip_grad_value", "param_groups", "parameters", "state"]
 
@@ -128,6 +133,12 @@ struct CheckpointInput: Sendable {
                     if let bad = values.firstIndex(where: { !$0.isFinite }) {
                         throw .invalidCheckpoint(
                             "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) is not finite in \(S.dtype.rawValue)")
+                    }
+                    // Running sums and averages of squares (and Rprop's step sizes) are never negative;
+                    // a checkpoint with a negative one was not made by an optimizer.
+                    if CheckpointInput.nonNegativeStates.contains(name), let bad = values.firstIndex(where: { $0 < 0 }) {
+                        throw .invalidCheckpoint(
+                            "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) is negative; \(name) is never negative")
                     }
                     converted.append(StateEntry(name: name, value: .tensor(values)))
                 }

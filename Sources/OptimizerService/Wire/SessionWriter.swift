@@ -100,8 +100,11 @@ enum SessionWriter {
         128 + parameterCount * (dtype == .float32 ? 14 : 22)
     }
 
-    /// Formats a number as JSON writes it (for the `Optd-Lr` and `Optd-Grad-Norm` headers).
+    /// Formats a number as JSON writes it (for the `Optd-Lr` and `Optd-Grad-Norm` headers); a value
+    /// that is not finite is `inf`, `-inf` or `nan` (what Python's `float()` and numpy read).
     static func numberText(_ value: Double) -> String {
+        if value.isNaN { return "nan" }
+        if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         var writer = JSONWriter()
         writer.writeDouble(value)
         return String(decoding: writer.bytes, as: UTF8.self)

@@ -1,23 +1,35 @@
 import Testing
 
-/// JSON cannot carry NaN or infinity, so no answer may hold anything but numbers where the contract
-/// says number (`lr`, `grad_norm`, parameter values, checkpoint data and state). A step whose finite
-/// inputs overflow, or a restored state that makes a step non-finite, must therefore either be refused
-/// (a 4xx problem that changes nothing) or give numbers; and every checkpoint the service hands out
-/// must restore.
+/// An optimizer can turn finite inputs into infinities or NaN (PyTorch does the same: `lr * g`
+/// overflows, `g * g` overflows a float32 second moment). JSON cannot carry them, so the contract
+/// (openapi.yaml, `TensorValues`) is: such a value is written as `null` in JSON and exactly in the
+/// binary format, the `Optd-*` headers write `inf`/`-inf`/`nan`, and a checkpoint holding one is
+/// refused on restore with 422 `invalid_checkpoint` naming the value. Nothing else may stand where
+/// a number is expected.
 @Suite struct NonFiniteResultLiveTests {
-    /// True when `value` holds a non-number where numbers are expected (a `null`, a string, ...).
+    /// True when `value` holds something other than numbers and `null` where numbers are expected.
     static func hasNonNumber(_ value: JSON?) -> Bool {
         switch value {
         case .none: false
         case .number: false
+        case .null: false
         case .array(let items): items.contains { hasNonNumber($0) }
         case .object(let members): members.contains { hasNonNumber($0.value) }
         default: true
         }
     }
 
-    /// Sends the step and checks the invariant; returns whether it was applied.
+    /// True when `value` holds a `null` (a non-finite value) anywhere.
+    static func hasNull(_ value: JSON?) -> Bool {
+        switch value {
+        case .null: true
+        case .array(let items): items.contains { hasNull($0) }
+        case .object(let members): members.contains { hasNull($0.value) }
+        default: false
+        }
+    }
+
+    /// Sends the step and checks the contract above; a refused step must change nothing.
     static func stepKeepsNumbersOrIsRefused(_ client: HTTPClient, _ id: String, _ gradients: JSON,
                                             sourceLocation: SourceLocation = #_sourceLocation) throws {
         let before = try client.snapshot(id)
@@ -26,17 +38,24 @@ import Testing
             var problems: [String] = []
             let body = try r.json()
             if hasNonNumber(body["lr"]) || hasNonNumber(body["grad_norm"]) || hasNonNumber(body["parameters"]) {
-                problems.append("the 200 step answer holds non-numbers: \(body)")
+                problems.append("the 200 step answer holds non-numbers other than null: \(body)")
             }
             let values = try client.get("/v1/sessions/\(id)/parameters").json()
             if hasNonNumber(values["parameters"]) { problems.append("GET parameters holds non-numbers: \(values)") }
             if hasNonNumber(try client.get("/v1/sessions/\(id)").json()["lr"]) { problems.append("the summary lr is not a number") }
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
-            if hasNonNumber(checkpoint["state"]) || hasNonNumber(.array((checkpoint["parameters"]?.array ?? []).compactMap { $0["data"] })) {
-                problems.append("the checkpoint holds non-numbers")
+            let data = JSON.array((checkpoint["parameters"]?.array ?? []).compactMap { $0["data"] })
+            if hasNonNumber(checkpoint["state"]) || hasNonNumber(data) {
+                problems.append("the checkpoint holds non-numbers other than null")
             }
             let restore = try client.post("/v1/sessions", json: ["checkpoint": checkpoint])
-            if restore.status != 201 { problems.append("the checkpoint the service gave out does not restore (\(restore.status))") }
+            if hasNull(checkpoint["state"]) || hasNull(data) {
+                if restore.status != 422 || (try? restore.json()["code"]?.string) != "invalid_checkpoint" {
+                    problems.append("a checkpoint with non-finite values was not refused with invalid_checkpoint (\(restore.status))")
+                }
+            } else if restore.status != 201 {
+                problems.append("the checkpoint the service gave out does not restore (\(restore.status))")
+            }
             #expect(problems.isEmpty, "\(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
         } else {
             #expect((400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)",
@@ -68,10 +87,14 @@ import Testing
             let r = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
                                        body: LittleEndian.bytes([Float(3e38), 3e38]))
             if r.status == 200 {
-                // `Optd-Lr` and `Optd-Grad-Norm` are decimal numbers written as in JSON (api.md).
-                func isJSONNumber(_ text: String?) -> Bool { text.flatMap { try? JSON.parse($0) }?.numberText != nil }
-                #expect(isJSONNumber(r.header("Optd-Grad-Norm")), "Optd-Grad-Norm: \(r.header("Optd-Grad-Norm") ?? "none")")
-                #expect(isJSONNumber(r.header("Optd-Lr")), "Optd-Lr: \(r.header("Optd-Lr") ?? "none")")
+                // `Optd-Lr` and `Optd-Grad-Norm` are JSON numbers, or `inf`/`-inf`/`nan` when not finite.
+                func isNumberText(_ text: String?) -> Bool {
+                    guard let text else { return false }
+                    return ["inf", "-inf", "nan"].contains(text) || (try? JSON.parse(text))?.numberText != nil
+                }
+                #expect(isNumberText(r.header("Optd-Grad-Norm")), "Optd-Grad-Norm: \(r.header("Optd-Grad-Norm") ?? "none")")
+                #expect(r.header("Optd-Grad-Norm") == "inf", "||[3e38, 3e38]|| overflows float32")
+                #expect(isNumberText(r.header("Optd-Lr")), "Optd-Lr: \(r.header("Optd-Lr") ?? "none")")
             } else {
                 #expect((400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)")
                 #expect(try client.snapshot(id) == before)
