@@ -1,3 +1,4 @@
+import Dispatch
 public import Logging
 import MicroHTTP
 import Synchronization
@@ -48,10 +49,103 @@ public final class ServiceContext: Sendable {
         self.server.withLock { $0 = server }
     }
 
-    /// The session named by the request's `:id`, or 404 `session_not_found`.
+    /// Serialises loads of evicted sessions, so one is never loaded twice.
+    private let loading = Mutex(())
+
+    /// The session named by the request's `:id` (loaded from the data directory if it was evicted),
+    /// or 404 `session_not_found`.
     func session(for request: HTTPRequest) throws(ServiceError) -> Session {
         let text = request.pathParameters["id"] ?? ""
-        guard let id = SessionID(text), let session = registry.session(id) else { throw .sessionNotFound(text) }
-        return session
+        guard let id = SessionID(text) else { throw .sessionNotFound(text) }
+        return try session(id)
+    }
+
+    /// The session `id`, loading it from the data directory if it was evicted.
+    func session(_ id: SessionID) throws(ServiceError) -> Session {
+        if let session = registry.session(id) {
+            session.touch()
+            return session
+        }
+        guard let persistence, registry.isResting(id) else { throw .sessionNotFound(id.description) }
+        return try loading.withLock { (_) throws(ServiceError) -> Session in
+            if let session = registry.session(id) { return session }  // loaded while this one waited
+            let session = try persistence.load(id, into: registry, configuration: configuration)
+            logger.info("reloaded an evicted session", metadata: ["session": "\(id)"])
+            session.touch()
+            return session
+        }
+    }
+
+    /// Runs a change on the session's queue (in arrival order). If the session was evicted while
+    /// the change waited, it runs again on the session reloaded from disk, in order there.
+    func enqueue(on session: Session, _ responder: HTTPResponder, _ work: @escaping @Sendable (Session) -> HTTPResponse) {
+        session.queue.async { [self] in
+            if session.state.withLock({ $0.evicted }) {
+                do {
+                    enqueue(on: try self.session(session.id), responder, work)
+                } catch {
+                    responder.send(error: error)
+                }
+                return
+            }
+            responder.send(work(session))
+            session.touch()
+        }
+    }
+
+    private let sweepTimer = Mutex<TimerBox?>(nil)
+
+    /// Starts the periodic eviction sweep when `--session-idle-timeout` is set: every quarter of the
+    /// timeout, at least every 10 s and at most every 50 ms.
+    func startEvictionSweep() {
+        guard let limit = configuration.sessionIdleTimeout else { return }
+        let period = min(max(limit / 4, 0.05), 10)
+        let timer = DispatchSource.makeTimerSource(queue: .global(qos: .utility))
+        timer.schedule(deadline: .now() + period, repeating: period, leeway: .milliseconds(10))
+        timer.setEventHandler { [weak self] in self?.evictIdleSessions() }
+        timer.resume()
+        sweepTimer.withLock { $0 = TimerBox(timer: timer) }
+    }
+
+    /// Evicts sessions idle longer than `--session-idle-timeout`: with a data directory they rest on
+    /// disk and come back on first use; without one they are deleted. Each eviction runs on the
+    /// session's queue, after any change already queued.
+    func evictIdleSessions() {
+        guard let limit = configuration.sessionIdleTimeout else { return }
+        for session in registry.idle(longerThan: limit) {
+            session.queue.async { [self] in
+                guard session.idleSeconds > limit else { return }
+                let summary = session.state.withLock { (s) -> SessionSummary? in
+                    guard !s.deleted, !s.evicted else { return nil }
+                    if persistence == nil { s.deleted = true } else { s.evicted = true }
+                    return session.summary(of: s)
+                }
+                guard let summary else { return }
+                if let persistence {
+                    registry.rest(session, summary: summary)
+                    persistence.close(session)
+                    logger.info("evicted an idle session to the data directory", metadata: ["session": "\(session.id)"])
+                } else {
+                    _ = registry.remove(session.id)
+                    logger.notice("deleted an idle session (no data directory)", metadata: ["session": "\(session.id)"])
+                }
+            }
+        }
+    }
+}
+
+/// Keeps the eviction timer alive for the context's lifetime.
+///
+/// `@unchecked Sendable`: libdispatch sources are thread-safe objects, and the box is only stored
+/// (under `ServiceContext.sweepTimer`'s lock), never mutated.
+private final class TimerBox: @unchecked Sendable {
+    let timer: any DispatchSourceTimer
+
+    init(timer: any DispatchSourceTimer) {
+        self.timer = timer
+    }
+
+    deinit {
+        timer.cancel()
     }
 }

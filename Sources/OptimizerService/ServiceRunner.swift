@@ -29,6 +29,7 @@ public enum ServiceRunner {
                                 router: ServiceRoutes.router(context: context), logger: logger)
         context.attach(server)
         let port = try server.start()
+        context.startEvictionSweep()
         context.setPhase(.ready)
         logger.notice("optd listening", metadata: [
             "host": "\(configuration.host)", "port": "\(port)",

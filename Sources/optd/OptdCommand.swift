@@ -61,6 +61,9 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)")
     var fsync: String?
 
+    @Option(help: "Seconds without a request after which a session leaves memory: with --data-dir it stays on disk and is loaded again on first use; without, it is deleted. (env OPTD_SESSION_IDLE_TIMEOUT, default never)")
+    var sessionIdleTimeout: Double?
+
     @Option(help: "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)")
     var authToken: String?
 
@@ -116,6 +119,10 @@ struct OptdCommand: ParsableCommand {
                 throw ValidationError("fsync \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
             }
             c.fsync = policy
+        }
+        c.sessionIdleTimeout = try pick(sessionIdleTimeout, "OPTD_SESSION_IDLE_TIMEOUT", { Double($0) }) ?? c.sessionIdleTimeout
+        if let idle = c.sessionIdleTimeout, !(idle > 0 && idle.isFinite) {
+            throw ValidationError("session idle timeout must be a positive number of seconds, got \(idle)")
         }
         c.authToken = try pick(authToken, "OPTD_AUTH_TOKEN", { $0 }) ?? c.authToken
         if c.authToken?.isEmpty == true { throw ValidationError("the auth token must not be empty") }

@@ -37,6 +37,9 @@ public struct ServiceConfiguration: Sendable, Equatable {
     /// When acknowledged changes reach stable storage (with a data directory). Default `always`:
     /// every acknowledged step survives kill -9 and power loss.
     public var fsync: FsyncPolicy = .always
+    /// Seconds without a request after which a session leaves memory: with a data directory it stays
+    /// on disk and is loaded again on first use; without one it is deleted. Default: never.
+    public var sessionIdleTimeout: Double?
     /// With a token, every endpoint but `/healthz` and `/readyz` requires `Authorization: Bearer
     /// <token>` (401 otherwise). Default: none (no access control; keep the service on loopback).
     public var authToken: String?

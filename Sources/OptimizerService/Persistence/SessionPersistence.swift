@@ -103,6 +103,30 @@ final class SessionPersistence: Sendable {
         return (restored, skipped)
     }
 
+    /// Loads a session that was evicted after its idle time (its files were closed) back into memory.
+    func load(_ id: SessionID, into registry: SessionRegistry, configuration: ServiceConfiguration)
+        throws(ServiceError) -> Session
+    {
+        let item: RecoveredSession
+        do {
+            item = try directory.openSession(id.description)
+        } catch {
+            logger.error("cannot reopen an evicted session", metadata: ["session": "\(id)", "error": "\(error)"])
+            throw .storageFailed(id.description)
+        }
+        do {
+            return try restore(item, registry: registry, configuration: configuration)
+        } catch {
+            try? item.session.close()
+            throw error
+        }
+    }
+
+    /// Closes an evicted session's files (they stay on disk).
+    func close(_ session: Session) {
+        try? session.storage?.close()
+    }
+
     private func restore(_ item: RecoveredSession, registry: SessionRegistry, configuration: ServiceConfiguration)
         throws(ServiceError) -> Session
     {

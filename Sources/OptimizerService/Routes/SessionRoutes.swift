@@ -25,7 +25,7 @@ enum SessionRoutes {
             do {
                 let session = try context.session(for: request)
                 _ = try request.bodyFormat(allowBinary: false)
-                session.queue.async { responder.send(patch(request, session, context)) }
+                context.enqueue(on: session, responder) { session in patch(request, session, context) }
             } catch {
                 responder.send(error: error)
             }
@@ -35,8 +35,8 @@ enum SessionRoutes {
         router.onDeferred(.delete, "/v1/sessions/:id") { request, responder in
             do {
                 let session = try context.session(for: request)
-                session.queue.async {
-                    do {
+                context.enqueue(on: session, responder) { session in
+                    do throws(ServiceError) {
                         try session.state.withLock { (s) throws(ServiceError) in
                             guard !s.deleted else { throw .sessionNotFound(session.id.description) }
                             if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
@@ -46,9 +46,9 @@ enum SessionRoutes {
                         }
                         _ = context.registry.remove(session.id)
                         context.persistence?.destroy(session)
-                        responder.send(HTTPResponse(status: .noContent))
+                        return HTTPResponse(status: .noContent)
                     } catch {
-                        responder.send(error: error)
+                        return error.response()
                     }
                 }
             } catch {
@@ -171,12 +171,12 @@ enum SessionRoutes {
     // MARK: - List
 
     private static func list(_ context: ServiceContext) -> HTTPResponse {
-        let sessions = context.registry.all()
-        var writer = JSONWriter(reservingCapacity: 64 + 600 * sessions.count)
+        let summaries = context.registry.summaries()
+        var writer = JSONWriter(reservingCapacity: 64 + 600 * summaries.count)
         writer.beginObject()
         writer.writeKey("sessions")
         writer.beginArray()
-        for session in sessions { SessionWriter.writeSummary(session.summary(), to: &writer) }
+        for summary in summaries { SessionWriter.writeSummary(summary, to: &writer) }
         writer.endArray()
         writer.endObject()
         return .json(writer.bytes)

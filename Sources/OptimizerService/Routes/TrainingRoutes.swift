@@ -19,8 +19,8 @@ enum TrainingRoutes {
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
                     try IdempotencyClaim.begin(key: key, on: session)
                 }
-                session.queue.async {
-                    responder.send(step(request, session, context, format, responseFormat, claim))
+                context.enqueue(on: session, responder) { session in
+                    step(request, session, context, format, responseFormat, claim)
                 }
             } catch {
                 responder.send(error: error)
@@ -31,7 +31,7 @@ enum TrainingRoutes {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
-                session.queue.async { responder.send(put(request, session, context, format, responseFormat)) }
+                context.enqueue(on: session, responder) { session in put(request, session, context, format, responseFormat) }
             } catch {
                 responder.send(error: error)
             }

@@ -19,6 +19,9 @@ final class Session: Sendable {
         var idempotency: IdempotencyCache
         /// Set when the session is deleted; queued changes then answer 404.
         var deleted = false
+        /// Set when the session was evicted from memory after its idle time; queued changes then run
+        /// again on the session reloaded from the data directory.
+        var evicted = false
     }
 
     let id: SessionID
@@ -33,6 +36,18 @@ final class Session: Sendable {
     /// The session's files when the service has a data directory; every change is appended there
     /// (from the session's queue, in order) before it is acknowledged.
     let storage: SessionDirectory?
+    /// When a request last used the session (`DispatchTime` nanoseconds), for idle eviction.
+    private let lastUse = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
+
+    /// Records a use now.
+    func touch() {
+        lastUse.store(DispatchTime.now().uptimeNanoseconds, ordering: .relaxed)
+    }
+
+    /// Seconds since the last use.
+    var idleSeconds: Double {
+        Double(DispatchTime.now().uptimeNanoseconds &- lastUse.load(ordering: .relaxed)) / 1e9
+    }
 
     init(id: SessionID, state: State, createdAt: Timestamp, reservedBytes: Int, storage: SessionDirectory?) {
         self.id = id

@@ -13,6 +13,9 @@ final class SessionRegistry: Sendable {
 
     private struct Inner {
         var sessions: [SessionID: Session] = [:]
+        /// Sessions evicted from memory after their idle time and kept in the data directory, with
+        /// the summary they had (listed without loading them).
+        var resting: [SessionID: SessionSummary] = [:]
         /// Creation order, for listing oldest first.
         var order: [SessionID] = []
         var pendingSessions = 0
@@ -33,7 +36,7 @@ final class SessionRegistry: Sendable {
     /// - Throws: `limit_exceeded` (507) naming `max_sessions` or `memory_budget`.
     func reserve(bytes: Int, parameters: Int) throws(ServiceError) -> Reservation {
         try inner.withLock { (inner) throws(ServiceError) -> Reservation in
-            guard inner.sessions.count + inner.pendingSessions < maxSessions else {
+            guard inner.sessions.count + inner.resting.count + inner.pendingSessions < maxSessions else {
                 throw .limitExceeded(
                     limit: "max_sessions", status: 507,
                     "the service holds its maximum of \(maxSessions) sessions (--max-sessions); delete one first")
@@ -66,7 +69,8 @@ final class SessionRegistry: Sendable {
         inner.withLock { inner in
             inner.pendingSessions -= 1
             inner.sessions[session.id] = session
-            inner.order.append(session.id)
+            // A reloaded session keeps its place in the listing.
+            if inner.resting.removeValue(forKey: session.id) == nil { inner.order.append(session.id) }
         }
     }
 
@@ -86,16 +90,42 @@ final class SessionRegistry: Sendable {
         }
     }
 
-    /// Every session, oldest first.
-    func all() -> [Session] {
-        inner.withLock { inner in inner.order.compactMap { inner.sessions[$0] } }
+    /// Moves an idle session out of memory, keeping its summary; it is loaded again on first use.
+    func rest(_ session: Session, summary: SessionSummary) {
+        inner.withLock { inner in
+            guard inner.sessions.removeValue(forKey: session.id) != nil else { return }
+            inner.resting[session.id] = summary
+            inner.reservedBytes -= session.reservedBytes
+            inner.parameters -= session.layout.totalCount
+        }
+    }
+
+    /// Whether the session rests in the data directory.
+    func isResting(_ id: SessionID) -> Bool {
+        inner.withLock { $0.resting[id] != nil }
+    }
+
+    /// Sessions in memory that have been idle longer than `seconds`.
+    func idle(longerThan seconds: Double) -> [Session] {
+        inner.withLock { inner in inner.sessions.values.filter { $0.idleSeconds > seconds } }
+    }
+
+    /// Every session's summary, oldest first: those in memory as they are now, resting ones as they
+    /// were when evicted.
+    func summaries() -> [SessionSummary] {
+        let (sessions, resting) = inner.withLock { inner in
+            (inner.order.compactMap { id in inner.sessions[id].map { (id, $0) } }, inner.resting)
+        }
+        var byID: [SessionID: SessionSummary] = resting
+        for (id, session) in sessions { byID[id] = session.summary() }
+        return inner.withLock { inner in inner.order }.compactMap { byID[$0] }
     }
 
     /// Counts for `/metrics`.
     func gauges() -> ServiceMetrics.Gauges {
         inner.withLock { inner in
             ServiceMetrics.Gauges(
-                sessions: inner.sessions.count, parameters: inner.parameters, stateBytes: inner.reservedBytes,
+                sessions: inner.sessions.count + inner.resting.count, parameters: inner.parameters, stateBytes: inner.reservedBytes,
                 memoryBudgetBytes: memoryBudgetBytes)
         }
     }
