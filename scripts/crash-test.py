@@ -3,9 +3,9 @@
     python3 scripts/crash-test.py PATH_TO_OPTD [STEPS] [KILLS]
 
 1. Crash: a client streams STEPS (default 300) float32 Adam steps with idempotency keys to an optd
-   with --data-dir and --fsync always. A killer thread sends SIGKILL at random moments KILLS times
-   (default 6); the client restarts the server and retries whatever was not acknowledged, with the
-   same key and body. At the end the session must equal, bit for bit, a reference session on an
+   with --data-dir and --fsync always. At KILLS (default 6) random steps the server gets a SIGKILL
+   0-6 ms after the step's request starts (so before, during or after its acknowledgement); the
+   client restarts the server and retries whatever was not acknowledged, with the same key and body. At the end the session must equal, bit for bit, a reference session on an
    in-memory optd that received the same gradients once each, and every acknowledged step number
    must be the one the client expected (none lost, none applied twice).
 2. Corruption: three sessions are written and the server stopped; one snapshot gets a flipped bit,
@@ -112,44 +112,45 @@ def crash_test(data_dir):
     server.start()
     sid = create(server, spec)
     kills = 0
-    stop_killer = threading.Event()
-    server_up = threading.Event()  # set while a started server may be killed
-    server_up.set()
+    kill_lock = threading.Lock()
 
-    def killer():
+    def kill_now():
+        # A SIGKILL at whatever point the server has reached: before, during or after the step.
         nonlocal kills
-        while kills < KILLS and not stop_killer.is_set():
-            server_up.wait(timeout=5)
-            if stop_killer.wait(rng.uniform(0.02, 0.25)) or not server_up.is_set():
-                continue
-            server_up.clear()
-            server.kill()
-            kills += 1
+        with kill_lock:
+            if server.process.poll() is None:
+                server.kill()
+                kills += 1
 
-    thread = threading.Thread(target=killer, daemon=True)
-    thread.start()
+    # KILLS distinct steps, each followed by a kill 0-6 ms after its request starts.
+    kill_points = set(rng.sample(range(2, STEPS + 1), KILLS))
+    timers = []
     headers = {"Content-Type": "application/octet-stream", "Prefer": "return=minimal"}
     retries = 0
     deadline = time.time() + 600
     i = 1
     while i <= STEPS:
         assert time.time() < deadline, "crash test took too long"
+        if i in kill_points:
+            kill_points.discard(i)
+            timer = threading.Timer(rng.uniform(0, 0.006), kill_now)
+            timer.start()
+            timers.append(timer)
         try:
             status, body, _ = request(server, "POST", f"/v1/sessions/{sid}/step", gradient(i),
                                       dict(headers, **{"Idempotency-Key": f"step-{i}"}))
         except (OSError, http.client.HTTPException):
             retries += 1
-            if server.process.poll() is not None:
-                server.start()
-                server_up.set()
+            with kill_lock:
+                if server.process.poll() is not None:
+                    server.start()
             continue
         assert status == 200, (i, status, body)
         step = json.loads(body)["step"]
         assert step == i, f"step {i} was acknowledged as step {step}"
         i += 1
-    stop_killer.set()
-    server_up.set()
-    thread.join(timeout=5)
+    for timer in timers:
+        timer.join(timeout=5)
     if server.process.poll() is not None:
         server.start()
     durable, durable_step = parameters(server, sid)
@@ -165,7 +166,7 @@ def crash_test(data_dir):
     reference.stop()
     assert durable_step == expected_step == STEPS, (durable_step, expected_step)
     assert durable == expected, "the recovered session differs from the reference run"
-    assert kills >= min(KILLS, 2), f"the killer fired only {kills} times"
+    assert kills == KILLS, f"{kills} of {KILLS} kills happened"
     print(f"crash-test: {STEPS} steps, {kills} SIGKILLs, {retries} retries: bit-identical to the reference run")
 
 
