@@ -10,10 +10,14 @@ import Testing
             let f = try Fixture.load(name)
             if f.dtype == .float32 {
                 let r = try FixtureReplay.replay(f, Float.self)
-                lines.append("\(name): params \(r.worstParameterULP) ULP, scaled \(r.worstScaledULP) (\(r.differing)/\(r.elements) differ), state \(r.worstStateULP) ULP (scaled \(r.worstStateScaledULP)), grad_norm \(r.worstGradNormULP) ULP, lr \(r.worstLRULP) ULP; first \(r.firstDifference ?? "-"), worst \(r.worstScaledAt ?? "-") \(r.differingByParameter)")
+                lines.append(
+                    "\(name): params \(r.worstParameterULP) ULP, scaled \(r.worstScaledULP) (\(r.differing)/\(r.elements) differ), state \(r.worstStateULP) ULP (scaled \(r.worstStateScaledULP)), grad_norm \(r.worstGradNormULP) ULP, lr \(r.worstLRULP) ULP; first \(r.firstDifference ?? "-"), worst \(r.worstScaledAt ?? "-") \(r.differingByParameter)"
+                )
             } else {
                 let r = try FixtureReplay.replay(f, Double.self)
-                lines.append("\(name): params rel \(r.worstParameterRelative) (\(r.differing)/\(r.elements) differ, \(r.worstParameterULP) ULP), state rel \(r.worstStateRelative), grad_norm \(r.worstGradNormULP) ULP, lr \(r.worstLRULP) ULP")
+                lines.append(
+                    "\(name): params rel \(r.worstParameterRelative) (\(r.differing)/\(r.elements) differ, \(r.worstParameterULP) ULP), state rel \(r.worstStateRelative), grad_norm \(r.worstGradNormULP) ULP, lr \(r.worstLRULP) ULP"
+                )
             }
         }
         print(lines.joined(separator: "\n"))
