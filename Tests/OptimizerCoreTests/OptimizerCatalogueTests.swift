@@ -1,9 +1,9 @@
 import OptimizerCore
 import Testing
 
-@Suite struct CatalogueTests {
+@Suite struct OptimizerCatalogueTests {
     @Test func listsEveryOptimizerAndScheduleWithTheirParameters() throws {
-        let c = Catalogue.config()
+        let c = OptimizerCatalogue.config()
         let optimizers = try #require(c["optimizers"]?.arrayValue)
         #expect(optimizers.compactMap { $0["type"]?.stringValue } == OptimizerKind.allCases.map(\.rawValue))
         let adam = try #require(optimizers.first { $0["type"] == .string("adam") })

@@ -1,6 +1,6 @@
 /// The catalogue of `GET /v1/optimizers`: every optimizer with its hyperparameters and every schedule with
 /// its arguments, as a `ConfigValue` the service can write as JSON.
-public enum Catalogue {
+public enum OptimizerCatalogue {
     /// `{"optimizers": [{"type", "summary", "hyperparameters": [{"name", "default", "rule", "doc"}]}],
     ///   "schedules": [{"type", "summary", "arguments": [{"name", "required", "default"?, "rule", "doc"}]}]}`,
     /// in `OptimizerKind.allCases` / `ScheduleKind.allCases` order.
