@@ -13,7 +13,9 @@ import Testing
         #expect(ConfigValue.number(1.2).description == "1.2")
         #expect(ConfigValue.number(5).description == "5")
         #expect(ConfigValue.number(1e-8).description == "1e-08")
-        #expect(ConfigValue.array([.number(0.9), .bool(true), .string("cos"), .null]).description == "[0.9, true, \"cos\", null]")
+        #expect(
+            ConfigValue.array([.number(0.9), .bool(true), .string("cos"), .null]).description
+                == "[0.9, true, \"cos\", null]")
     }
 
     @Test func subscriptFindsMembersOfObjectsOnly() {
@@ -33,19 +35,25 @@ import Testing
 
 @Suite struct OptimizerErrorTests {
     @Test func descriptionsNameFieldValueAndCounts() {
-        #expect(OptimizerError.shapeMismatch(parameter: "w", expected: 6, actual: 5).description
-            == "gradient \"w\" has 5 elements; parameter \"w\" has 6")
-        #expect(OptimizerError.shapeMismatch(parameter: "gradients", expected: 6, actual: 5).description.contains("in total"))
+        #expect(
+            OptimizerError.shapeMismatch(parameter: "w", expected: 6, actual: 5).description
+                == "gradient \"w\" has 5 elements; parameter \"w\" has 6")
+        #expect(
+            OptimizerError.shapeMismatch(parameter: "gradients", expected: 6, actual: 5).description.contains(
+                "in total"))
         #expect(OptimizerError.nonFiniteGradient(parameter: "b", index: 3).description.contains("\"b\""))
         #expect(OptimizerError.scheduleExhausted(step: 11, totalSteps: 10).description.contains("total_steps = 10"))
-        #expect(OptimizerError.unknownOptimizer("adamm", suggestion: "adam").description.contains("did you mean \"adam\""))
+        #expect(
+            OptimizerError.unknownOptimizer("adamm", suggestion: "adam").description.contains("did you mean \"adam\""))
     }
 
     @Test func codesAreTheAPIContractCodes() {
         let errors: [(OptimizerError, String)] = [
-            (.unknownOptimizer("x", suggestion: nil), "unknown_optimizer"), (.unknownSchedule("x", suggestion: nil), "unknown_schedule"),
+            (.unknownOptimizer("x", suggestion: nil), "unknown_optimizer"),
+            (.unknownSchedule("x", suggestion: nil), "unknown_schedule"),
             (.unknownHyperparameter(name: "x", suggestion: nil, reason: nil), "unknown_hyperparameter"),
-            (.invalidHyperparameter(name: "x", value: "1", rule: "r"), "invalid_hyperparameter"), (.unknownParameter("x"), "unknown_parameter"),
+            (.invalidHyperparameter(name: "x", value: "1", rule: "r"), "invalid_hyperparameter"),
+            (.unknownParameter("x"), "unknown_parameter"),
             (.shapeMismatch(parameter: "x", expected: 1, actual: 2), "shape_mismatch"),
             (.nonFiniteGradient(parameter: "x", index: 0), "non_finite_gradient"), (.emptyStep, "empty_step"),
             (.scheduleExhausted(step: 2, totalSteps: 1), "schedule_exhausted"),

@@ -1,5 +1,6 @@
-@testable import OptimizerCore
 import Testing
+
+@testable import OptimizerCore
 
 @Suite struct EditDistanceTests {
     @Test func distanceCountsEdits() {

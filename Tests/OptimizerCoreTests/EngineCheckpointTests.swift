@@ -35,7 +35,8 @@ import Testing
 
     static func engine() throws -> OptimizerEngine<Float> {
         let spec = try TrainingSpec(.object([("optimizer", .object([("type", .string("nadam"))]))]))
-        var e = try OptimizerEngine<Float>(spec: spec, layout: try ParameterLayout([("w", [2]), ("b", [1])]), initialValues: [1, 2, 3])
+        var e = try OptimizerEngine<Float>(
+            spec: spec, layout: try ParameterLayout([("w", [2]), ("b", [1])]), initialValues: [1, 2, 3])
         _ = try e.step(gradients: [0.1, 0.2, 0.3], present: [true, false])
         return e
     }

@@ -3,17 +3,21 @@ import Testing
 
 @Suite struct OptimizerEngineTests {
     static func engine<S: EngineScalar>(
-        _ optimizer: ConfigValue, _ extra: [(String, ConfigValue)] = [], shapes: [(String, [Int])] = [("w", [3]), ("b", [2])],
+        _ optimizer: ConfigValue, _ extra: [(String, ConfigValue)] = [],
+        shapes: [(String, [Int])] = [("w", [3]), ("b", [2])],
         values: [S]? = nil, as _: S.Type
     ) throws -> OptimizerEngine<S> {
-        let spec = try TrainingSpec(.object([(key: "optimizer", value: optimizer)] + extra.map { (key: $0.0, value: $0.1) }))
+        let spec = try TrainingSpec(
+            .object([(key: "optimizer", value: optimizer)] + extra.map { (key: $0.0, value: $0.1) }))
         let layout = try ParameterLayout(shapes)
-        return try OptimizerEngine<S>(spec: spec, layout: layout,
-                                      initialValues: values ?? (0..<layout.totalCount).map { S($0) * S(0.25) - 1 })
+        return try OptimizerEngine<S>(
+            spec: spec, layout: layout,
+            initialValues: values ?? (0..<layout.totalCount).map { S($0) * S(0.25) - 1 })
     }
 
     static func engine(
-        _ optimizer: ConfigValue, _ extra: [(String, ConfigValue)] = [], shapes: [(String, [Int])] = [("w", [3]), ("b", [2])],
+        _ optimizer: ConfigValue, _ extra: [(String, ConfigValue)] = [],
+        shapes: [(String, [Int])] = [("w", [3]), ("b", [2])],
         values: [Float]? = nil
     ) throws -> OptimizerEngine<Float> {
         try engine(optimizer, extra, shapes: shapes, values: values, as: Float.self)
@@ -57,7 +61,8 @@ import Testing
         ]
         let target: [Double] = [1.0, -2.0, 0.5]
         let curvature: [Double] = [1.0, 3.0, 0.5]
-        var e = try Self.engine(Self.opt(kind.rawValue, settings[kind] ?? []), shapes: [("x", [3])], values: [0, 0, 0], as: Double.self)
+        var e = try Self.engine(
+            Self.opt(kind.rawValue, settings[kind] ?? []), shapes: [("x", [3])], values: [0, 0, 0], as: Double.self)
         for _ in 0..<2000 {
             let g = (0..<3).map { curvature[$0] * (e.parameters[$0] - target[$0]) }
             _ = try e.step(gradients: g, present: [true])
@@ -104,8 +109,17 @@ import Testing
     }
 
     @Test func exhaustedOneCycleRefusesTheStep() throws {
-        var e = try Self.engine(Self.opt("sgd"), [("schedule", .object([("type", .string("one_cycle")), ("max_lr", .number(0.1)),
-                                                                       ("total_steps", .number(3))]))])
+        var e = try Self.engine(
+            Self.opt("sgd"),
+            [
+                (
+                    "schedule",
+                    .object([
+                        ("type", .string("one_cycle")), ("max_lr", .number(0.1)),
+                        ("total_steps", .number(3)),
+                    ])
+                )
+            ])
         for _ in 0..<3 { _ = try e.step(gradients: [1, 1, 1, 1, 1], present: [true, true]) }
         let before = e.checkpoint()
         #expect(throws: OptimizerError.scheduleExhausted(step: 4, totalSteps: 3)) {
@@ -115,8 +129,17 @@ import Testing
     }
 
     @Test func scheduleDrivesLrAndPatchSetsItsBase() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1))]), [("schedule", .object([("type", .string("step")),
-                                                                                              ("step_size", .number(2)), ("gamma", .number(0.5))]))])
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]),
+            [
+                (
+                    "schedule",
+                    .object([
+                        ("type", .string("step")),
+                        ("step_size", .number(2)), ("gamma", .number(0.5)),
+                    ])
+                )
+            ])
         var lrs: [Double] = []
         for _ in 0..<4 { lrs.append(try e.step(gradients: [0, 0, 0, 0, 0], present: [true, true]).lr) }
         #expect(lrs == [1, 1, 0.5, 0.5])
@@ -128,15 +151,17 @@ import Testing
     }
 
     @Test func clippingByNormScalesAllGradientsLikeTorch() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_norm", .object([("max_norm", .number(1))]))],
-                                values: [0, 0, 0, 0, 0], as: Double.self)
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_norm", .object([("max_norm", .number(1))]))],
+            values: [0, 0, 0, 0, 0], as: Double.self)
         let report = try e.step(gradients: [3, 0, 0, 4, 0], present: [true, true])
         #expect(report.gradNorm == 5)
         let coefficient = (1 / (5 + 1e-6)) * 1.0
         #expect(e.parameters == [-3 * coefficient, 0, 0, -4 * coefficient, 0])
         // Below max_norm the gradients are still multiplied by max_norm / (total + 1e-6) when that is < 1.
-        var f = try Self.engine(Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_norm", .object([("max_norm", .number(5))]))],
-                                values: [0, 0, 0, 0, 0], as: Double.self)
+        var f = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_norm", .object([("max_norm", .number(5))]))],
+            values: [0, 0, 0, 0, 0], as: Double.self)
         _ = try f.step(gradients: [3, 0, 0, 4, 0], present: [true, true])
         let belowMax: Double = (1 / (5 + 1e-6)) * 5
         #expect(f.parameters[0] == -3 * belowMax)
@@ -144,20 +169,23 @@ import Testing
     }
 
     @Test func clippingByValueClampsElements() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_value", .number(0.5))], values: [0, 0, 0, 0, 0],
-                                as: Double.self)
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]), [("clip_grad_value", .number(0.5))], values: [0, 0, 0, 0, 0],
+            as: Double.self)
         _ = try e.step(gradients: [3, -0.25, -9, 0.5, 0], present: [true, true])
         #expect(e.parameters == [-0.5, 0.25, 0.5, -0.5, 0])
     }
 
     @Test func maximizeAscends() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1)), ("maximize", .bool(true))]), values: [0, 0, 0, 0, 0], as: Double.self)
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1)), ("maximize", .bool(true))]), values: [0, 0, 0, 0, 0], as: Double.self)
         _ = try e.step(gradients: [1, 2, 3, 4, 5], present: [true, true])
         #expect(e.parameters == [1, 2, 3, 4, 5])
     }
 
     @Test func setParametersKeepsState() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1)), ("momentum", .number(0.5))]), values: [0, 0, 0, 0, 0], as: Double.self)
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1)), ("momentum", .number(0.5))]), values: [0, 0, 0, 0, 0], as: Double.self)
         _ = try e.step(gradients: [1, 1, 1, 1, 1], present: [true, true])
         try e.setParameters([10, 10, 10, 10, 10])
         _ = try e.step(gradients: [1, 1, 1, 1, 1], present: [true, true])
@@ -166,15 +194,22 @@ import Testing
     }
 
     @Test func groupsUseTheirOwnHyperparametersAndLrReportsTheDefaultGroup() throws {
-        var e = try Self.engine(Self.opt("sgd", [("lr", .number(1))]),
-                                [("param_groups", .array([.object([("params", .array([.string("b")])), ("lr", .number(0.1))])]))],
-                                values: [0, 0, 0, 0, 0], as: Double.self)
+        var e = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]),
+            [("param_groups", .array([.object([("params", .array([.string("b")])), ("lr", .number(0.1))])]))],
+            values: [0, 0, 0, 0, 0], as: Double.self)
         let report = try e.step(gradients: [1, 1, 1, 1, 1], present: [true, true])
         #expect(report.lr == 1)
         #expect(e.parameters == [-1, -1, -1, -0.1, -0.1])
-        var all = try Self.engine(Self.opt("sgd", [("lr", .number(1))]),
-                                  [("param_groups", .array([.object([("params", .array([.string("b"), .string("w")])), ("lr", .number(0.1))])]))],
-                                  values: [0, 0, 0, 0, 0], as: Double.self)
+        var all = try Self.engine(
+            Self.opt("sgd", [("lr", .number(1))]),
+            [
+                (
+                    "param_groups",
+                    .array([.object([("params", .array([.string("b"), .string("w")])), ("lr", .number(0.1))])])
+                )
+            ],
+            values: [0, 0, 0, 0, 0], as: Double.self)
         #expect(try all.step(gradients: [1, 1, 1, 1, 1], present: [true, true]).lr == 0.1)
     }
 
@@ -182,7 +217,8 @@ import Testing
         let n = 300_007
         let values = (0..<n).map { Float(($0 * 7919) % 1000) / 1000 - 0.5 }
         let g = (0..<n).map { Float(($0 * 104_729) % 997) / 997 - 0.5 }
-        var one = try Self.engine(Self.opt("adam", [("lr", .number(0.01)), ("amsgrad", .bool(true))]), shapes: [("w", [n])], values: values)
+        var one = try Self.engine(
+            Self.opt("adam", [("lr", .number(0.01)), ("amsgrad", .bool(true))]), shapes: [("w", [n])], values: values)
         var two = one
         one.threadCount = 1
         two.threadCount = 4

@@ -8,48 +8,113 @@ import Testing
 
     /// PyTorch 2.15's constructor defaults (optimizer-math.md §1), written out independently of the catalogue.
     static let torchDefaults: [(OptimizerKind, [(String, ConfigValue)])] = [
-        (.sgd, [("lr", .number(1e-3)), ("momentum", .number(0)), ("dampening", .number(0)), ("weight_decay", .number(0)),
-                ("nesterov", .bool(false)), ("maximize", .bool(false))]),
-        (.adam, [("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
-                 ("weight_decay", .number(0)), ("amsgrad", .bool(false)), ("maximize", .bool(false)),
-                 ("decoupled_weight_decay", .bool(false))]),
-        (.adamw, [("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
-                  ("weight_decay", .number(1e-2)), ("amsgrad", .bool(false)), ("maximize", .bool(false))]),
-        (.adagrad, [("lr", .number(1e-2)), ("lr_decay", .number(0)), ("weight_decay", .number(0)),
-                    ("initial_accumulator_value", .number(0)), ("eps", .number(1e-10)), ("maximize", .bool(false))]),
-        (.rmsprop, [("lr", .number(1e-2)), ("alpha", .number(0.99)), ("eps", .number(1e-8)), ("weight_decay", .number(0)),
-                    ("momentum", .number(0)), ("centered", .bool(false)), ("maximize", .bool(false))]),
-        (.adadelta, [("lr", .number(1.0)), ("rho", .number(0.9)), ("eps", .number(1e-6)), ("weight_decay", .number(0)),
-                     ("maximize", .bool(false))]),
-        (.adamax, [("lr", .number(2e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
-                   ("weight_decay", .number(0)), ("maximize", .bool(false))]),
-        (.nadam, [("lr", .number(2e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
-                  ("weight_decay", .number(0)), ("momentum_decay", .number(4e-3)), ("decoupled_weight_decay", .bool(false)),
-                  ("maximize", .bool(false))]),
-        (.radam, [("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
-                  ("weight_decay", .number(0)), ("decoupled_weight_decay", .bool(false)), ("maximize", .bool(false))]),
-        (.rprop, [("lr", .number(1e-2)), ("etas", .array([.number(0.5), .number(1.2)])),
-                  ("step_sizes", .array([.number(1e-6), .number(50)])), ("maximize", .bool(false))]),
-        (.lion, [("lr", .number(1e-4)), ("betas", .array([.number(0.9), .number(0.99)])), ("weight_decay", .number(1e-3)),
-                 ("maximize", .bool(false))]),
+        (
+            .sgd,
+            [
+                ("lr", .number(1e-3)), ("momentum", .number(0)), ("dampening", .number(0)),
+                ("weight_decay", .number(0)),
+                ("nesterov", .bool(false)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .adam,
+            [
+                ("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
+                ("weight_decay", .number(0)), ("amsgrad", .bool(false)), ("maximize", .bool(false)),
+                ("decoupled_weight_decay", .bool(false)),
+            ]
+        ),
+        (
+            .adamw,
+            [
+                ("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
+                ("weight_decay", .number(1e-2)), ("amsgrad", .bool(false)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .adagrad,
+            [
+                ("lr", .number(1e-2)), ("lr_decay", .number(0)), ("weight_decay", .number(0)),
+                ("initial_accumulator_value", .number(0)), ("eps", .number(1e-10)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .rmsprop,
+            [
+                ("lr", .number(1e-2)), ("alpha", .number(0.99)), ("eps", .number(1e-8)), ("weight_decay", .number(0)),
+                ("momentum", .number(0)), ("centered", .bool(false)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .adadelta,
+            [
+                ("lr", .number(1.0)), ("rho", .number(0.9)), ("eps", .number(1e-6)), ("weight_decay", .number(0)),
+                ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .adamax,
+            [
+                ("lr", .number(2e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
+                ("weight_decay", .number(0)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .nadam,
+            [
+                ("lr", .number(2e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
+                ("weight_decay", .number(0)), ("momentum_decay", .number(4e-3)),
+                ("decoupled_weight_decay", .bool(false)),
+                ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .radam,
+            [
+                ("lr", .number(1e-3)), ("betas", .array([.number(0.9), .number(0.999)])), ("eps", .number(1e-8)),
+                ("weight_decay", .number(0)), ("decoupled_weight_decay", .bool(false)), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .rprop,
+            [
+                ("lr", .number(1e-2)), ("etas", .array([.number(0.5), .number(1.2)])),
+                ("step_sizes", .array([.number(1e-6), .number(50)])), ("maximize", .bool(false)),
+            ]
+        ),
+        (
+            .lion,
+            [
+                ("lr", .number(1e-4)), ("betas", .array([.number(0.9), .number(0.99)])),
+                ("weight_decay", .number(1e-3)),
+                ("maximize", .bool(false)),
+            ]
+        ),
     ]
 
     @Test(arguments: torchDefaults.map(\.0))
     func omittedHyperparametersTakeTorchDefaults(_ kind: OptimizerKind) throws {
         let expected = Self.torchDefaults.first { $0.0 == kind }?.1 ?? []
         let config = try Self.spec([("type", .string(kind.rawValue))]).config()
-        #expect(config == .object([(key: "type", value: .string(kind.rawValue))] + expected.map { (key: $0.0, value: $0.1) }))
+        #expect(
+            config
+                == .object([(key: "type", value: .string(kind.rawValue))] + expected.map { (key: $0.0, value: $0.1) }))
         #expect(kind.hyperparameters.map(\.name) == expected.map(\.0))
     }
 
     @Test func everyOptimizerIsInTheCatalogue() {
         #expect(Set(OptimizerKind.allCases) == Set(Self.torchDefaults.map(\.0)))
-        #expect(OptimizerKind.allCases.map(\.rawValue) == ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam", "radam", "rprop", "lion"])
+        #expect(
+            OptimizerKind.allCases.map(\.rawValue) == [
+                "sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam", "radam", "rprop", "lion",
+            ])
     }
 
     @Test func givenValuesOverrideDefaults() throws {
-        let s = try Self.spec([("type", .string("adam")), ("lr", .number(0.01)), ("betas", .array([.number(0.8), .number(0.9)])),
-                               ("amsgrad", .bool(true))])
+        let s = try Self.spec([
+            ("type", .string("adam")), ("lr", .number(0.01)), ("betas", .array([.number(0.8), .number(0.9)])),
+            ("amsgrad", .bool(true)),
+        ])
         #expect(s.kind == .adam)
         #expect(s.hyperparameters.lr == 0.01)
         #expect(s.hyperparameters.beta1 == 0.8 && s.hyperparameters.beta2 == 0.9)
@@ -60,7 +125,9 @@ import Testing
     @Test func adamwAlwaysDecouplesWeightDecay() throws {
         #expect(try Self.spec([("type", .string("adamw"))]).hyperparameters.decoupledWeightDecay)
         #expect(try !Self.spec([("type", .string("adam"))]).hyperparameters.decoupledWeightDecay)
-        #expect(throws: OptimizerError.self) { try Self.spec([("type", .string("adamw")), ("decoupled_weight_decay", .bool(true))]) }
+        #expect(throws: OptimizerError.self) {
+            try Self.spec([("type", .string("adamw")), ("decoupled_weight_decay", .bool(true))])
+        }
     }
 
     /// One row per validation rule: optimizer, member, bad value, expected error name and rule text.
@@ -110,17 +177,22 @@ import Testing
     }
 
     @Test func invalidErrorDescriptionReadsAsARule() {
-        #expect(throws: OptimizerError.invalidHyperparameter(name: "betas[1]", value: "1.2", rule: "must be in [0, 1)")) {
+        #expect(throws: OptimizerError.invalidHyperparameter(name: "betas[1]", value: "1.2", rule: "must be in [0, 1)"))
+        {
             try Self.spec([("type", .string("adam")), ("betas", .array([.number(0.9), .number(1.2)]))])
         }
-        #expect(OptimizerError.invalidHyperparameter(name: "betas[1]", value: "1.2", rule: "must be in [0, 1)").description
-            == "betas[1] = 1.2 must be in [0, 1)")
+        #expect(
+            OptimizerError.invalidHyperparameter(name: "betas[1]", value: "1.2", rule: "must be in [0, 1)").description
+                == "betas[1] = 1.2 must be in [0, 1)")
     }
 
     @Test func nesterovRequiresMomentumAndZeroDampening() throws {
         #expect(throws: OptimizerError.self) { try Self.spec([("type", .string("sgd")), ("nesterov", .bool(true))]) }
         #expect(throws: OptimizerError.self) {
-            try Self.spec([("type", .string("sgd")), ("nesterov", .bool(true)), ("momentum", .number(0.9)), ("dampening", .number(0.1))])
+            try Self.spec([
+                ("type", .string("sgd")), ("nesterov", .bool(true)), ("momentum", .number(0.9)),
+                ("dampening", .number(0.1)),
+            ])
         }
         let ok = try Self.spec([("type", .string("sgd")), ("nesterov", .bool(true)), ("momentum", .number(0.9))])
         #expect(ok.hyperparameters.nesterov)

@@ -17,7 +17,9 @@ import Testing
         #expect(throws: OptimizerError.self) { try ParameterLayout([(String(repeating: "é", count: 129), [1])]) }
         #expect(throws: OptimizerError.self) { try ParameterLayout([("w", [2, -1])]) }
         #expect(throws: OptimizerError.self) { try ParameterLayout([("w", [Int.max, 2])]) }
-        #expect(throws: OptimizerError.self) { try ParameterLayout([("a", [Int.max / 2 + 1]), ("b", [Int.max / 2 + 1])]) }
+        #expect(throws: OptimizerError.self) {
+            try ParameterLayout([("a", [Int.max / 2 + 1]), ("b", [Int.max / 2 + 1])])
+        }
     }
 
     @Test func acceptsNamesOfExactly256Bytes() throws {

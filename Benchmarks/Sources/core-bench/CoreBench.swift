@@ -13,7 +13,9 @@ enum CoreBench {
     static let cases: [Case] = [
         Case(label: "adam", optimizer: .object([("type", .string("adam"))])),
         Case(label: "adamw", optimizer: .object([("type", .string("adamw"))])),
-        Case(label: "sgd-momentum", optimizer: .object([("type", .string("sgd")), ("lr", .number(0.01)), ("momentum", .number(0.9))])),
+        Case(
+            label: "sgd-momentum",
+            optimizer: .object([("type", .string("sgd")), ("lr", .number(0.01)), ("momentum", .number(0.9))])),
         Case(label: "adagrad", optimizer: .object([("type", .string("adagrad"))])),
         Case(label: "rmsprop", optimizer: .object([("type", .string("rmsprop"))])),
     ]
@@ -36,7 +38,9 @@ enum CoreBench {
         }
         let cores = OptimizerEngine<Float>.processorCount
         let threadCounts = cores > 1 ? [1, cores] : [1]
-        print("core-bench: float32, one parameter tensor, median of repeated steps (median of \(runs) run(s)); \(cores) cores")
+        print(
+            "core-bench: float32, one parameter tensor, median of repeated steps (median of \(runs) run(s)); \(cores) cores"
+        )
         print(pad("optimizer", 14) + pad("params", 10) + pad("threads", 8) + pad("median", 12) + "throughput")
         var adamFigures: [String: Double] = [:]
         for c in selected {
@@ -49,8 +53,9 @@ enum CoreBench {
                         let seconds = perRun[perRun.count / 2]
                         let rate = Double(n) / seconds
                         if c.label == "adam" { adamFigures["\(n)/\(threads)"] = rate }
-                        print(pad(c.label, 14) + pad(String(n), 10) + pad(String(threads), 8)
-                            + pad(formatTime(seconds), 12) + formatRate(rate))
+                        print(
+                            pad(c.label, 14) + pad(String(n), 10) + pad(String(threads), 8)
+                                + pad(formatTime(seconds), 12) + formatRate(rate))
                     } catch {
                         print("\(c.label) n=\(n): \(error)")
                     }
@@ -97,11 +102,15 @@ enum CoreBench {
     }
 
     static func runTorch(sizes: [Int], threads: [Int], runs: Int, adam: [String: Double]) {
-        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("../../../scripts/bench/torch_fused_adam.py").standardized
+        let script = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent(
+            "../../../scripts/bench/torch_fused_adam.py"
+        ).standardized
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--sizes", sizes.map(String.init).joined(separator: ","),
-                             "--threads", threads.map(String.init).joined(separator: ","), "--runs", String(runs)]
+        process.arguments = [
+            "python3", script.path, "--sizes", sizes.map(String.init).joined(separator: ","),
+            "--threads", threads.map(String.init).joined(separator: ","), "--runs", String(runs),
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         do {

@@ -15,8 +15,10 @@ public struct EngineCheckpoint<Scalar: EngineScalar>: Sendable, Equatable {
     public var states: [ParameterState<Scalar>]
 
     /// Creates a checkpoint (validated when an engine is restored from it).
-    public init(spec: TrainingSpec, layout: ParameterLayout, stepCount: Int, parameters: [Scalar],
-                states: [ParameterState<Scalar>]) {
+    public init(
+        spec: TrainingSpec, layout: ParameterLayout, stepCount: Int, parameters: [Scalar],
+        states: [ParameterState<Scalar>]
+    ) {
         self.spec = spec
         self.layout = layout
         self.stepCount = stepCount

@@ -23,7 +23,8 @@ extension OptimizerEngine {
             }
             if !entries.isEmpty { states.append(ParameterState(name: entry.name, entries: entries)) }
         }
-        return EngineCheckpoint(spec: spec, layout: layout, stepCount: stepCount, parameters: parameters, states: states)
+        return EngineCheckpoint(
+            spec: spec, layout: layout, stepCount: stepCount, parameters: parameters, states: states)
     }
 
     /// Restores an engine from a checkpoint; its next steps are bit-identical to the original's.
@@ -37,7 +38,8 @@ extension OptimizerEngine {
     public init(checkpoint: EngineCheckpoint<Scalar>) throws(OptimizerError) {
         guard checkpoint.parameters.count == checkpoint.layout.totalCount else {
             throw .invalidCheckpoint(
-                "parameters have \(checkpoint.parameters.count) elements; the layout has \(checkpoint.layout.totalCount)")
+                "parameters have \(checkpoint.parameters.count) elements; the layout has \(checkpoint.layout.totalCount)"
+            )
         }
         guard checkpoint.stepCount >= 0 else { throw .invalidCheckpoint("step \(checkpoint.stepCount) is negative") }
         if let total = checkpoint.spec.schedule?.totalSteps, checkpoint.stepCount > total {
@@ -75,11 +77,13 @@ extension OptimizerEngine {
                     guard let slot = names.firstIndex(of: name) else {
                         throw .invalidCheckpoint(
                             "\(kind.rawValue) has no state \"\(name)\" (parameter \"\(state.name)\"); it keeps "
-                                + (StateSlots.hasStepCounter(kind) ? "step, " : "") + (kind == .nadam ? "mu_product, " : "")
+                                + (StateSlots.hasStepCounter(kind) ? "step, " : "")
+                                + (kind == .nadam ? "mu_product, " : "")
                                 + names.joined(separator: ", "))
                     }
                     guard values.count == entry.count else {
-                        throw .invalidCheckpoint("\(where_) has \(values.count) elements; the parameter has \(entry.count)")
+                        throw .invalidCheckpoint(
+                            "\(where_) has \(values.count) elements; the parameter has \(entry.count)")
                     }
                     if bits & UInt8(1 << slot) != 0 { throw .invalidCheckpoint("\(where_) appears twice") }
                     bits |= UInt8(1 << slot)
@@ -102,7 +106,8 @@ extension OptimizerEngine {
             if kind == .nadam, mu == nil {
                 throw .invalidCheckpoint("state of parameter \"\(state.name)\" lacks \"mu_product\"")
             }
-            for (slot, name) in names.enumerated() where StateSlots.isMandatory(kind, slot: slot) && bits & UInt8(1 << slot) == 0 {
+            for (slot, name) in names.enumerated()
+            where StateSlots.isMandatory(kind, slot: slot) && bits & UInt8(1 << slot) == 0 {
                 throw .invalidCheckpoint("state of parameter \"\(state.name)\" lacks \"\(name)\"")
             }
             steps[p] = step ?? 0
@@ -111,7 +116,8 @@ extension OptimizerEngine {
             hasState[p] = true
         }
         if kind == .adagrad, let missing = seen.firstIndex(of: false) {
-            throw .invalidCheckpoint("adagrad keeps state for every parameter; \"\(layout.entries[missing].name)\" has none")
+            throw .invalidCheckpoint(
+                "adagrad keeps state for every parameter; \"\(layout.entries[missing].name)\" has none")
         }
     }
 

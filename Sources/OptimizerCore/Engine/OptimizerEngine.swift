@@ -169,8 +169,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         // Validation and the global norm in one read of the gradients.
         let norms = try l2Scratch.withUnsafeMutableBufferPointer { l2 throws(OptimizerError) in
             try clipScratch.withUnsafeMutableBufferPointer { clip throws(OptimizerError) in
-                try Self.globalNorms(base, layout: layout, present: present, clipping: spec.clipping,
-                                     threads: max(1, threadCount), l2, clip)
+                try Self.globalNorms(
+                    base, layout: layout, present: present, clipping: spec.clipping,
+                    threads: max(1, threadCount), l2, clip)
             }
         }
         // Nothing below can fail.
@@ -230,8 +231,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
                                 slot0: s0.baseAddress.map { $0 + offset } ?? pBase,
                                 slot1: s1.baseAddress.map { $0 + offset } ?? pBase,
                                 slot2: s2.baseAddress.map { $0 + offset } ?? pBase)
-                            Self.runKernel(kind, h, lr: lr, t: t, firstStep: firstStep, bufferExisted: bufferExisted,
-                                           muProduct: &muProducts[p], x: x, count: count, gt: gt, threads: threads)
+                            Self.runKernel(
+                                kind, h, lr: lr, t: t, firstStep: firstStep, bufferExisted: bufferExisted,
+                                muProduct: &muProducts[p], x: x, count: count, gt: gt, threads: threads)
                         }
                     }
                 }
@@ -245,7 +247,8 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     ///
     /// - Throws: `unknownParameter`, `shapeMismatch` naming the parameter, and the errors of
     ///   `step(gradients:present:)`.
-    public mutating func step(named gradients: [(name: String, values: [Scalar])]) throws(OptimizerError) -> StepReport {
+    public mutating func step(named gradients: [(name: String, values: [Scalar])]) throws(OptimizerError) -> StepReport
+    {
         var flat = [Scalar](repeating: 0, count: layout.totalCount)
         var present = [Bool](repeating: false, count: layout.count)
         for (name, values) in gradients {
@@ -293,9 +296,11 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
 
     /// The global L2 norm (always, for the report) and the clipping norm, in the session dtype, after
     /// checking every present gradient is finite.
-    static func globalNorms(_ g: UnsafePointer<Scalar>, layout: ParameterLayout, present: [Bool],
-                            clipping: Clipping?, threads: Int, _ l2Norms: UnsafeMutableBufferPointer<Scalar>,
-                            _ clipNorms: UnsafeMutableBufferPointer<Scalar>) throws(OptimizerError)
+    static func globalNorms(
+        _ g: UnsafePointer<Scalar>, layout: ParameterLayout, present: [Bool],
+        clipping: Clipping?, threads: Int, _ l2Norms: UnsafeMutableBufferPointer<Scalar>,
+        _ clipNorms: UnsafeMutableBufferPointer<Scalar>
+    ) throws(OptimizerError)
         -> (l2: Scalar, clip: Scalar)
     {
         var used = 0
@@ -304,7 +309,8 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         for (p, entry) in layout.entries.enumerated() where present[p] {
             let x = g + entry.offset
             // Without clipping the norm is only reported, so very large tensors may sum in parallel.
-            let norm = clipping == nil && threads > 1 && entry.count >= 1 << 21
+            let norm =
+                clipping == nil && threads > 1 && entry.count >= 1 << 21
                 ? GradientNorm.l2Parallel(x, entry.count, threads: threads) : GradientNorm.l2(x, entry.count)
             if !norm.isFinite, let index = GradientNorm.firstNonFinite(x, entry.count) {
                 throw .nonFiniteGradient(parameter: entry.name, index: index)
@@ -331,9 +337,11 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     /// Builds the optimizer's kernel for one parameter and runs it over the tensor, split across cores
     /// when large.
     @inline(__always)
-    static func runKernel(_ kind: OptimizerKind, _ h: Hyperparameters, lr: Double, t: Int, firstStep: Bool,
-                          bufferExisted: Bool, muProduct: inout Scalar, x: TensorPointers<Scalar>, count: Int,
-                          gt: GradientTransform<Scalar>, threads: Int) {
+    static func runKernel(
+        _ kind: OptimizerKind, _ h: Hyperparameters, lr: Double, t: Int, firstStep: Bool,
+        bufferExisted: Bool, muProduct: inout Scalar, x: TensorPointers<Scalar>, count: Int,
+        gt: GradientTransform<Scalar>, threads: Int
+    ) {
         switch kind {
         case .adam, .adamw:
             let k = AdamKernel<Scalar>(h, lr: lr, step: t)

@@ -44,8 +44,10 @@ struct AdamKernel<S: KernelScalar> {
     }
 
     @inline(__always)
-    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
-                      l2: S?, factor: S?, amsgrad: Bool) {
+    private func loop(
+        _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
+        l2: S?, factor: S?, amsgrad: Bool
+    ) {
         let (p, m, v, vmax) = (x.param, x.slot0, x.slot1, x.slot2)
         let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2
         let sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize

@@ -43,7 +43,9 @@ struct NAdamKernel<S: KernelScalar> {
     }
 
     @inline(__always)
-    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?) {
+    private func loop(
+        _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?
+    ) {
         let p = x.param, m = x.slot0, v = x.slot1
         let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc2 = bc2, eps = eps
         let cg = gradCoefficient, cm = avgCoefficient

@@ -48,7 +48,9 @@ struct RAdamKernel<S: KernelScalar> {
     }
 
     @inline(__always)
-    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?) {
+    private func loop(
+        _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?
+    ) {
         let p = x.param, m = x.slot0, v = x.slot1
         let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc1 = bc1, lr = lr
         let eps = eps, sqrtBC2 = sqrtBC2

@@ -37,8 +37,10 @@ struct RMSpropKernel<S: KernelScalar> {
     }
 
     @inline(__always)
-    private func loop(_ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
-                      centered: Bool, momentum: S?) {
+    private func loop(
+        _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>,
+        centered: Bool, momentum: S?
+    ) {
         let p = x.param, sq = x.slot0, buf = x.slot1, ga = x.slot2
         let wd = weightDecay, alpha = alpha, c = oneMinusAlpha, w = lerpWeight, eps = eps, negLR = negLR
         transform.forEach(range, x.grad) { i, g0 in

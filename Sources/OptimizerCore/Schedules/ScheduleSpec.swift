@@ -71,16 +71,19 @@ public struct ScheduleSpec: Sendable, Equatable {
         let form: Form
         switch reader.kind {
         case .step:
-            form = .step(stepSize: try reader.integer("step_size", minimum: 1),
-                         gamma: try reader.number("gamma", default: 0.1))
+            form = .step(
+                stepSize: try reader.integer("step_size", minimum: 1),
+                gamma: try reader.number("gamma", default: 0.1))
         case .multiStep:
-            form = .multiStep(milestones: try reader.integers("milestones", minimum: 0),
-                              gamma: try reader.number("gamma", default: 0.1))
+            form = .multiStep(
+                milestones: try reader.integers("milestones", minimum: 0),
+                gamma: try reader.number("gamma", default: 0.1))
         case .exponential:
             form = .exponential(gamma: try reader.number("gamma"))
         case .cosineAnnealing:
-            form = .cosineAnnealing(tMax: try reader.integer("t_max", minimum: 1),
-                                    etaMin: try reader.number("eta_min", default: 0))
+            form = .cosineAnnealing(
+                tMax: try reader.integer("t_max", minimum: 1),
+                etaMin: try reader.number("eta_min", default: 0))
         case .cosineAnnealingWarmRestarts:
             form = .cosineAnnealingWarmRestarts(
                 t0: try reader.integer("t_0", minimum: 1), tMult: try reader.integer("t_mult", minimum: 1, default: 1),
@@ -90,11 +93,13 @@ public struct ScheduleSpec: Sendable, Equatable {
             if !(start > 0 && start <= 1) { throw reader.invalid("start_factor", start, "must be in (0, 1]") }
             let end = try reader.number("end_factor", default: 1.0)
             if !(end >= 0 && end <= 1) { throw reader.invalid("end_factor", end, "must be in [0, 1]") }
-            form = .linear(startFactor: start, endFactor: end,
-                           totalIters: try reader.integer("total_iters", minimum: 1, default: 5))
+            form = .linear(
+                startFactor: start, endFactor: end,
+                totalIters: try reader.integer("total_iters", minimum: 1, default: 5))
         case .polynomial:
-            form = .polynomial(totalIters: try reader.integer("total_iters", minimum: 1, default: 5),
-                               power: try reader.number("power", default: 1.0))
+            form = .polynomial(
+                totalIters: try reader.integer("total_iters", minimum: 1, default: 5),
+                power: try reader.number("power", default: 1.0))
         case .constant:
             let factor = try reader.number("factor", default: 1.0 / 3)
             if !(factor >= 0 && factor <= 1) { throw reader.invalid("factor", factor, "must be in [0, 1]") }
@@ -104,27 +109,31 @@ public struct ScheduleSpec: Sendable, Equatable {
         case .sequential:
             guard let list = reader.take("schedulers") else { throw reader.missing("schedulers") }
             guard case .array(let items) = list, !items.isEmpty else {
-                throw .invalidHyperparameter(name: "\(path).schedulers", value: list.description,
-                                             rule: "must be a non-empty array of schedule objects")
+                throw .invalidHyperparameter(
+                    name: "\(path).schedulers", value: list.description,
+                    rule: "must be a non-empty array of schedule objects")
             }
             var schedulers: [ScheduleSpec] = []
             for (i, item) in items.enumerated() {
                 let child = try ScheduleSpec(item, path: "\(path).schedulers[\(i)]")
                 if child.kind == .oneCycle || child.kind == .sequential {
-                    throw .invalidHyperparameter(name: "\(path).schedulers[\(i)].type",
-                                                 value: "\"\(child.kind.rawValue)\"", rule: "cannot run inside sequential")
+                    throw .invalidHyperparameter(
+                        name: "\(path).schedulers[\(i)].type",
+                        value: "\"\(child.kind.rawValue)\"", rule: "cannot run inside sequential")
                 }
                 schedulers.append(child)
             }
             let milestones = try reader.integers("milestones", minimum: 1)
             if milestones.count != schedulers.count - 1 {
                 throw .invalidHyperparameter(
-                    name: "\(path).milestones", value: ConfigValue.array(milestones.map { .number(Double($0)) }).description,
+                    name: "\(path).milestones",
+                    value: ConfigValue.array(milestones.map { .number(Double($0)) }).description,
                     rule: "must have \(schedulers.count - 1) element(s), one fewer than schedulers")
             }
             for i in milestones.indices.dropFirst() where milestones[i] <= milestones[i - 1] {
-                throw .invalidHyperparameter(name: "\(path).milestones[\(i)]", value: String(milestones[i]),
-                                             rule: "must be greater than milestones[\(i - 1)] = \(milestones[i - 1])")
+                throw .invalidHyperparameter(
+                    name: "\(path).milestones[\(i)]", value: String(milestones[i]),
+                    rule: "must be greater than milestones[\(i - 1)] = \(milestones[i - 1])")
             }
             form = .sequential(schedulers: schedulers, milestones: milestones)
         }
@@ -153,10 +162,12 @@ public struct ScheduleSpec: Sendable, Equatable {
             if let epochs = c.epochs, let steps = c.stepsPerEpoch {
                 m += [("epochs", i(epochs)), ("steps_per_epoch", i(steps))]
             }
-            m += [("pct_start", n(c.pctStart)), ("anneal_strategy", .string(c.linearAnneal ? "linear" : "cos")),
-                  ("cycle_momentum", .bool(c.cycleMomentum)), ("base_momentum", n(c.baseMomentum)),
-                  ("max_momentum", n(c.maxMomentum)), ("div_factor", n(c.divFactor)),
-                  ("final_div_factor", n(c.finalDivFactor)), ("three_phase", .bool(c.threePhase))]
+            m += [
+                ("pct_start", n(c.pctStart)), ("anneal_strategy", .string(c.linearAnneal ? "linear" : "cos")),
+                ("cycle_momentum", .bool(c.cycleMomentum)), ("base_momentum", n(c.baseMomentum)),
+                ("max_momentum", n(c.maxMomentum)), ("div_factor", n(c.divFactor)),
+                ("final_div_factor", n(c.finalDivFactor)), ("three_phase", .bool(c.threePhase)),
+            ]
         case .sequential(let schedulers, let milestones):
             m += [("schedulers", .array(schedulers.map { $0.config() })), ("milestones", .array(milestones.map(i)))]
         }
@@ -255,18 +266,21 @@ private struct ArgumentReader {
     mutating func integers(_ name: String, minimum: Int) throws(OptimizerError) -> [Int] {
         guard let given = take(name) else { throw missing(name) }
         guard case .array(let items) = given else {
-            throw .invalidHyperparameter(name: "\(path).\(name)", value: given.description,
-                                         rule: "must be an array of integers")
+            throw .invalidHyperparameter(
+                name: "\(path).\(name)", value: given.description,
+                rule: "must be an array of integers")
         }
         var result: [Int] = []
         for (i, item) in items.enumerated() {
             guard let n = ArgumentReader.integerValue(item) else {
-                throw .invalidHyperparameter(name: "\(path).\(name)[\(i)]", value: item.description,
-                                             rule: "must be an integer")
+                throw .invalidHyperparameter(
+                    name: "\(path).\(name)[\(i)]", value: item.description,
+                    rule: "must be an integer")
             }
             guard n >= minimum else {
-                throw .invalidHyperparameter(name: "\(path).\(name)[\(i)]", value: String(n),
-                                             rule: "must be >= \(minimum)")
+                throw .invalidHyperparameter(
+                    name: "\(path).\(name)[\(i)]", value: String(n),
+                    rule: "must be >= \(minimum)")
             }
             result.append(n)
         }
@@ -276,7 +290,8 @@ private struct ArgumentReader {
     mutating func bool(_ name: String, default value: Bool) throws(OptimizerError) -> Bool {
         guard let given = take(name) else { return value }
         guard case .bool(let b) = given else {
-            throw .invalidHyperparameter(name: "\(path).\(name)", value: given.description, rule: "must be true or false")
+            throw .invalidHyperparameter(
+                name: "\(path).\(name)", value: given.description, rule: "must be true or false")
         }
         return b
     }
@@ -295,8 +310,9 @@ private struct ArgumentReader {
             if overflow { throw invalid("epochs", Double(epochs), "times steps_per_epoch overflows") }
             totalSteps = product
         } else {
-            throw .invalidHyperparameter(name: "\(path).total_steps", value: "null",
-                                         rule: "is required unless both epochs and steps_per_epoch are given")
+            throw .invalidHyperparameter(
+                name: "\(path).total_steps", value: "null",
+                rule: "is required unless both epochs and steps_per_epoch are given")
         }
         let pct = try number("pct_start", default: 0.3)
         if !(pct >= 0 && pct <= 1) { throw invalid("pct_start", pct, "must be in [0, 1]") }
@@ -306,8 +322,9 @@ private struct ArgumentReader {
             case .string("cos"): linear = false
             case .string("linear"): linear = true
             default:
-                throw .invalidHyperparameter(name: "\(path).anneal_strategy", value: strategy.description,
-                                             rule: "must be \"cos\" or \"linear\"")
+                throw .invalidHyperparameter(
+                    name: "\(path).anneal_strategy", value: strategy.description,
+                    rule: "must be \"cos\" or \"linear\"")
             }
         }
         let cycle = try bool("cycle_momentum", default: true)
@@ -318,16 +335,18 @@ private struct ArgumentReader {
         let finalDiv = try number("final_div_factor", default: 1e4)
         if !(finalDiv > 0) { throw invalid("final_div_factor", finalDiv, "must be > 0") }
         let three = try bool("three_phase", default: false)
-        return .init(maxLR: maxLR, totalSteps: totalSteps, epochs: total == nil ? epochs : nil,
-                     stepsPerEpoch: total == nil ? stepsPerEpoch : nil, pctStart: pct, linearAnneal: linear,
-                     cycleMomentum: cycle, baseMomentum: base, maxMomentum: maxM, divFactor: div,
-                     finalDivFactor: finalDiv, threePhase: three)
+        return .init(
+            maxLR: maxLR, totalSteps: totalSteps, epochs: total == nil ? epochs : nil,
+            stepsPerEpoch: total == nil ? stepsPerEpoch : nil, pctStart: pct, linearAnneal: linear,
+            cycleMomentum: cycle, baseMomentum: base, maxMomentum: maxM, divFactor: div,
+            finalDivFactor: finalDiv, threePhase: three)
     }
 
     func finish() throws(OptimizerError) {
         guard let (key, _) = members.first else { return }
         let names = kind.arguments.map(\.name)
-        throw .unknownHyperparameter(name: "\(path).\(key)", suggestion: EditDistance.suggestion(for: key, among: names),
-                                     reason: "\(kind.rawValue) takes " + names.joined(separator: ", "))
+        throw .unknownHyperparameter(
+            name: "\(path).\(key)", suggestion: EditDistance.suggestion(for: key, among: names),
+            reason: "\(kind.rawValue) takes " + names.joined(separator: ", "))
     }
 }

@@ -32,14 +32,17 @@ public enum Clipping: Sendable, Equatable {
     ///
     /// - Throws: `invalidHyperparameter` if both are given, a value is malformed, `max_norm` or the clip
     ///   value is negative; `unknownHyperparameter` for an unknown member of `clip_grad_norm`.
-    public static func parse(clipGradNorm: ConfigValue?, clipGradValue: ConfigValue?) throws(OptimizerError) -> Clipping? {
+    public static func parse(clipGradNorm: ConfigValue?, clipGradValue: ConfigValue?) throws(OptimizerError)
+        -> Clipping?
+    {
         switch (clipGradNorm, clipGradValue) {
         case (nil, nil), (.null?, nil), (nil, .null?), (.null?, .null?):
             return nil
         case (let norm?, nil), (let norm?, .null?):
             guard let members = norm.objectValue else {
-                throw .invalidHyperparameter(name: "clip_grad_norm", value: norm.description,
-                                             rule: "must be an object such as {\"max_norm\": 1.0}")
+                throw .invalidHyperparameter(
+                    name: "clip_grad_norm", value: norm.description,
+                    rule: "must be an object such as {\"max_norm\": 1.0}")
             }
             var maxNorm: Double?
             var normType = NormType.l2
@@ -47,12 +50,14 @@ public enum Clipping: Sendable, Equatable {
                 switch key {
                 case "max_norm":
                     guard case .number(let x) = value, x.isFinite else {
-                        throw .invalidHyperparameter(name: "clip_grad_norm.max_norm", value: value.description,
-                                                     rule: "must be a finite number")
+                        throw .invalidHyperparameter(
+                            name: "clip_grad_norm.max_norm", value: value.description,
+                            rule: "must be a finite number")
                     }
                     guard x >= 0 else {
-                        throw .invalidHyperparameter(name: "clip_grad_norm.max_norm", value: value.description,
-                                                     rule: "must be >= 0")
+                        throw .invalidHyperparameter(
+                            name: "clip_grad_norm.max_norm", value: value.description,
+                            rule: "must be >= 0")
                     }
                     maxNorm = x
                 case "norm_type":
@@ -61,8 +66,9 @@ public enum Clipping: Sendable, Equatable {
                     case .number(1): normType = .l1
                     case .string("inf"): normType = .infinity
                     default:
-                        throw .invalidHyperparameter(name: "clip_grad_norm.norm_type", value: value.description,
-                                                     rule: "must be 2, 1 or \"inf\"")
+                        throw .invalidHyperparameter(
+                            name: "clip_grad_norm.norm_type", value: value.description,
+                            rule: "must be 2, 1 or \"inf\"")
                     }
                 default:
                     throw .unknownHyperparameter(
@@ -78,16 +84,18 @@ public enum Clipping: Sendable, Equatable {
             return .norm(maxNorm: maxNorm, normType: normType)
         case (nil, let value?), (.null?, let value?):
             guard case .number(let x) = value, x.isFinite else {
-                throw .invalidHyperparameter(name: "clip_grad_value", value: value.description,
-                                             rule: "must be a finite number")
+                throw .invalidHyperparameter(
+                    name: "clip_grad_value", value: value.description,
+                    rule: "must be a finite number")
             }
             guard x >= 0 else {
                 throw .invalidHyperparameter(name: "clip_grad_value", value: value.description, rule: "must be >= 0")
             }
             return .value(x)
         case (_?, _?):
-            throw .invalidHyperparameter(name: "clip_grad_value", value: clipGradValue?.description ?? "null",
-                                         rule: "cannot be combined with clip_grad_norm; give only one")
+            throw .invalidHyperparameter(
+                name: "clip_grad_value", value: clipGradValue?.description ?? "null",
+                rule: "cannot be combined with clip_grad_norm; give only one")
         }
     }
 

@@ -41,10 +41,14 @@ extension OptimizerKind {
     var definitions: [HyperparameterDefinition] {
         typealias D = HyperparameterDefinition
         func lr(_ x: Double) -> D {
-            D(field: .lr, defaultValue: .number(x), rule: .nonNegative,
-              doc: "learning rate; with a schedule, the base learning rate the schedule scales")
+            D(
+                field: .lr, defaultValue: .number(x), rule: .nonNegative,
+                doc: "learning rate; with a schedule, the base learning rate the schedule scales")
         }
-        func betas(_ b1: Double, _ b2: Double, doc: String = "coefficients of the running averages of the gradient and its square") -> D {
+        func betas(
+            _ b1: Double, _ b2: Double,
+            doc: String = "coefficients of the running averages of the gradient and its square"
+        ) -> D {
             D(field: .betas, defaultValue: .array([.number(b1), .number(b2)]), rule: .halfOpenUnit, doc: doc)
         }
         func eps(_ x: Double, _ doc: String = "term added to the denominator (outside the square root)") -> D {
@@ -53,12 +57,15 @@ extension OptimizerKind {
         func wd(_ x: Double, _ doc: String = "L2 penalty added to the gradient: g += weight_decay * p") -> D {
             D(field: .weightDecay, defaultValue: .number(x), rule: .nonNegative, doc: doc)
         }
-        let maximize = D(field: .maximize, defaultValue: .bool(false), rule: .boolean,
-                         doc: "maximize the objective: the gradient is negated first")
-        let decoupled = D(field: .decoupledWeightDecay, defaultValue: .bool(false), rule: .boolean,
-                          doc: "apply weight decay as p *= 1 - lr*weight_decay instead of adding it to the gradient")
-        let amsgrad = D(field: .amsgrad, defaultValue: .bool(false), rule: .boolean,
-                        doc: "use the maximum of all second-moment averages so far (AMSGrad)")
+        let maximize = D(
+            field: .maximize, defaultValue: .bool(false), rule: .boolean,
+            doc: "maximize the objective: the gradient is negated first")
+        let decoupled = D(
+            field: .decoupledWeightDecay, defaultValue: .bool(false), rule: .boolean,
+            doc: "apply weight decay as p *= 1 - lr*weight_decay instead of adding it to the gradient")
+        let amsgrad = D(
+            field: .amsgrad, defaultValue: .bool(false), rule: .boolean,
+            doc: "use the maximum of all second-moment averages so far (AMSGrad)")
         switch self {
         case .sgd:
             return [
@@ -66,24 +73,29 @@ extension OptimizerKind {
                 D(field: .momentum, defaultValue: .number(0), rule: .nonNegative, doc: "momentum factor"),
                 D(field: .dampening, defaultValue: .number(0), rule: .finite, doc: "dampening for momentum"),
                 wd(0),
-                D(field: .nesterov, defaultValue: .bool(false), rule: .boolean,
-                  doc: "Nesterov momentum; requires momentum > 0 and dampening = 0"),
+                D(
+                    field: .nesterov, defaultValue: .bool(false), rule: .boolean,
+                    doc: "Nesterov momentum; requires momentum > 0 and dampening = 0"),
                 maximize,
             ]
         case .adam:
             return [lr(1e-3), betas(0.9, 0.999), eps(1e-8), wd(0), amsgrad, maximize, decoupled]
         case .adamw:
-            return [lr(1e-3), betas(0.9, 0.999), eps(1e-8),
-                    wd(1e-2, "decoupled weight decay: p *= 1 - lr*weight_decay before the Adam step"),
-                    amsgrad, maximize]
+            return [
+                lr(1e-3), betas(0.9, 0.999), eps(1e-8),
+                wd(1e-2, "decoupled weight decay: p *= 1 - lr*weight_decay before the Adam step"),
+                amsgrad, maximize,
+            ]
         case .adagrad:
             return [
                 lr(1e-2),
-                D(field: .lrDecay, defaultValue: .number(0), rule: .nonNegative,
-                  doc: "learning-rate decay: clr = lr / (1 + (t-1)*lr_decay)"),
+                D(
+                    field: .lrDecay, defaultValue: .number(0), rule: .nonNegative,
+                    doc: "learning-rate decay: clr = lr / (1 + (t-1)*lr_decay)"),
                 wd(0),
-                D(field: .initialAccumulatorValue, defaultValue: .number(0), rule: .nonNegative,
-                  doc: "initial value of the sum of squared gradients"),
+                D(
+                    field: .initialAccumulatorValue, defaultValue: .number(0), rule: .nonNegative,
+                    doc: "initial value of the sum of squared gradients"),
                 eps(1e-10), maximize,
             ]
         case .rmsprop:
@@ -91,17 +103,20 @@ extension OptimizerKind {
                 lr(1e-2),
                 D(field: .alpha, defaultValue: .number(0.99), rule: .nonNegative, doc: "smoothing constant"),
                 eps(1e-8), wd(0),
-                D(field: .momentum, defaultValue: .number(0), rule: .nonNegative,
-                  doc: "momentum factor (the buffer accumulates g/avg; lr is applied outside it)"),
-                D(field: .centered, defaultValue: .bool(false), rule: .boolean,
-                  doc: "normalize by an estimate of the variance instead of the second moment"),
+                D(
+                    field: .momentum, defaultValue: .number(0), rule: .nonNegative,
+                    doc: "momentum factor (the buffer accumulates g/avg; lr is applied outside it)"),
+                D(
+                    field: .centered, defaultValue: .bool(false), rule: .boolean,
+                    doc: "normalize by an estimate of the variance instead of the second moment"),
                 maximize,
             ]
         case .adadelta:
             return [
                 lr(1.0),
-                D(field: .rho, defaultValue: .number(0.9), rule: .closedUnit,
-                  doc: "coefficient of the running averages of squared gradients and squared updates"),
+                D(
+                    field: .rho, defaultValue: .number(0.9), rule: .closedUnit,
+                    doc: "coefficient of the running averages of squared gradients and squared updates"),
                 eps(1e-6, "term added inside both square roots"), wd(0), maximize,
             ]
         case .adamax:
@@ -109,8 +124,9 @@ extension OptimizerKind {
         case .nadam:
             return [
                 lr(2e-3), betas(0.9, 0.999), eps(1e-8), wd(0),
-                D(field: .momentumDecay, defaultValue: .number(4e-3), rule: .nonNegative,
-                  doc: "momentum decay psi: mu_t = beta1 * (1 - 0.5 * 0.96^(t*psi))"),
+                D(
+                    field: .momentumDecay, defaultValue: .number(4e-3), rule: .nonNegative,
+                    doc: "momentum decay psi: mu_t = beta1 * (1 - 0.5 * 0.96^(t*psi))"),
                 decoupled, maximize,
             ]
         case .radam:
@@ -118,10 +134,12 @@ extension OptimizerKind {
         case .rprop:
             return [
                 lr(1e-2),
-                D(field: .etas, defaultValue: .array([.number(0.5), .number(1.2)]), rule: .etas,
-                  doc: "(etaminus, etaplus): multiplicative decrease and increase factors of the step sizes"),
-                D(field: .stepSizes, defaultValue: .array([.number(1e-6), .number(50)]), rule: .finite,
-                  doc: "(min, max) allowed step sizes"),
+                D(
+                    field: .etas, defaultValue: .array([.number(0.5), .number(1.2)]), rule: .etas,
+                    doc: "(etaminus, etaplus): multiplicative decrease and increase factors of the step sizes"),
+                D(
+                    field: .stepSizes, defaultValue: .array([.number(1e-6), .number(50)]), rule: .finite,
+                    doc: "(min, max) allowed step sizes"),
                 maximize,
             ]
         case .lion:

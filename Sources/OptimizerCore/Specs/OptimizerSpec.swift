@@ -41,7 +41,8 @@ public struct OptimizerSpec: Sendable, Equatable {
         }
         guard let kind = OptimizerKind(rawValue: typeName) else {
             throw .unknownOptimizer(
-                typeName, suggestion: EditDistance.suggestion(for: typeName, among: OptimizerKind.allCases.map(\.rawValue)))
+                typeName,
+                suggestion: EditDistance.suggestion(for: typeName, among: OptimizerKind.allCases.map(\.rawValue)))
         }
         self.init(kind: kind)
         try apply(members.filter { $0.key != "type" }, pathPrefix: "")
@@ -97,7 +98,8 @@ public struct OptimizerSpec: Sendable, Equatable {
         if OptimizerSpec.implementationSwitches.contains(key) {
             return .unknownHyperparameter(
                 name: pathPrefix + key, suggestion: nil,
-                reason: "an implementation switch of PyTorch, not a hyperparameter; optd always runs its own fused kernel")
+                reason:
+                    "an implementation switch of PyTorch, not a hyperparameter; optd always runs its own fused kernel")
         }
         if key == "decoupled_weight_decay", kind == .adamw {
             return .unknownHyperparameter(

@@ -25,14 +25,16 @@ public struct ParamGroupSpec: Sendable, Equatable {
             throw .invalidHyperparameter(name: "\(path).params", value: "null", rule: "is required")
         }
         guard case .array(let items) = list else {
-            throw .invalidHyperparameter(name: "\(path).params", value: list.description,
-                                         rule: "must be an array of parameter names")
+            throw .invalidHyperparameter(
+                name: "\(path).params", value: list.description,
+                rule: "must be an array of parameter names")
         }
         var names: [String] = []
         for (i, item) in items.enumerated() {
             guard case .string(let name) = item else {
-                throw .invalidHyperparameter(name: "\(path).params[\(i)]", value: item.description,
-                                             rule: "must be a parameter name")
+                throw .invalidHyperparameter(
+                    name: "\(path).params[\(i)]", value: item.description,
+                    rule: "must be a parameter name")
             }
             names.append(name)
         }

@@ -20,8 +20,10 @@ public struct TrainingSpec: Sendable, Equatable {
     /// - Throws: `unknownHyperparameter` / `invalidHyperparameter` for a bad group override (named
     ///   `param_groups[i].name`), a group without parameters, or a `one_cycle` schedule that cycles momentum
     ///   for an optimizer without momentum or betas (PyTorch's rule).
-    public init(optimizer: OptimizerSpec, schedule: ScheduleSpec? = nil, clipping: Clipping? = nil,
-                paramGroups: [ParamGroupSpec] = []) throws(OptimizerError) {
+    public init(
+        optimizer: OptimizerSpec, schedule: ScheduleSpec? = nil, clipping: Clipping? = nil,
+        paramGroups: [ParamGroupSpec] = []
+    ) throws(OptimizerError) {
         self.optimizer = optimizer
         self.schedule = schedule
         self.clipping = clipping
@@ -44,7 +46,8 @@ public struct TrainingSpec: Sendable, Equatable {
         let optimizer = try OptimizerSpec(optimizerConfig)
         var schedule: ScheduleSpec?
         if let s = config["schedule"], s != .null { schedule = try ScheduleSpec(s) }
-        let clipping = try Clipping.parse(clipGradNorm: config["clip_grad_norm"], clipGradValue: config["clip_grad_value"])
+        let clipping = try Clipping.parse(
+            clipGradNorm: config["clip_grad_norm"], clipGradValue: config["clip_grad_value"])
         var groups: [ParamGroupSpec] = []
         if let g = config["param_groups"], g != .null {
             guard case .array(let items) = g else {
@@ -103,13 +106,16 @@ public struct TrainingSpec: Sendable, Equatable {
         return o1 || o2 ? Int.max : b
     }
 
-    static func resolve(_ optimizer: OptimizerSpec, _ groups: [ParamGroupSpec]) throws(OptimizerError) -> [Hyperparameters] {
+    static func resolve(_ optimizer: OptimizerSpec, _ groups: [ParamGroupSpec]) throws(OptimizerError)
+        -> [Hyperparameters]
+    {
         var result = [optimizer.hyperparameters]
         for (i, group) in groups.enumerated() {
             var spec = optimizer
             if group.overrides.contains(where: { $0.key == "type" }) {
-                throw .unknownHyperparameter(name: "param_groups[\(i)].type", suggestion: nil,
-                                             reason: "a group cannot choose its own optimizer")
+                throw .unknownHyperparameter(
+                    name: "param_groups[\(i)].type", suggestion: nil,
+                    reason: "a group cannot choose its own optimizer")
             }
             try spec.apply(group.overrides, pathPrefix: "param_groups[\(i)].")
             result.append(spec.hyperparameters)

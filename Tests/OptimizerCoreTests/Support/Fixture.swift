@@ -51,8 +51,9 @@ struct Fixture {
             (p["name"]?.stringValue ?? "", numbers(p["shape"]).map { Int($0) }, numbers(p["data"]))
         }
         steps = (json["steps"]?.arrayValue ?? []).map { s in
-            Step(patch: s["patch"], gradients: named(s["gradients"]), lr: s["lr"]?.numberValue ?? .nan,
-                 gradNorm: s["grad_norm"]?.numberValue ?? .nan, parameters: named(s["parameters"]))
+            Step(
+                patch: s["patch"], gradients: named(s["gradients"]), lr: s["lr"]?.numberValue ?? .nan,
+                gradNorm: s["grad_norm"]?.numberValue ?? .nan, parameters: named(s["parameters"]))
         }
         var state: [String: [(key: String, value: ConfigValue)]] = [:]
         for (k, v) in json["final_state"]?.objectValue ?? [] { state[k] = v.objectValue ?? [] }
@@ -79,5 +80,6 @@ func ulpDistance(_ a: Double, _ b: Double) -> Int {
         return bits < 0 ? Int64.min &- bits : bits
     }
     let d = ordered(a).subtractingReportingOverflow(ordered(b))
-    return d.overflow ? Int.max : Int(d.partialValue.magnitude > UInt64(Int.max) ? UInt64(Int.max) : d.partialValue.magnitude)
+    return d.overflow
+        ? Int.max : Int(d.partialValue.magnitude > UInt64(Int.max) ? UInt64(Int.max) : d.partialValue.magnitude)
 }

@@ -34,7 +34,8 @@ enum FixtureReplay {
     static func engine<S: EngineScalar>(_ f: Fixture, _: S.Type) throws -> OptimizerEngine<S> {
         let spec = try TrainingSpec(f.spec)
         let layout = try ParameterLayout(f.parameters.map { ($0.name, $0.shape) })
-        return try OptimizerEngine<S>(spec: spec, layout: layout, initialValues: f.parameters.flatMap { $0.data.map { S($0) } })
+        return try OptimizerEngine<S>(
+            spec: spec, layout: layout, initialValues: f.parameters.flatMap { $0.data.map { S($0) } })
     }
 
     static func distance<S: EngineScalar>(_ a: S, _ b: S) -> Int {
@@ -83,8 +84,9 @@ enum FixtureReplay {
                         result.worstScaledULP = abs(Double(mine) - Double(torch)) / scaleULP
                         result.worstScaledAt = "step \(k), \(entry.name)[\(i)]: \(mine) vs torch \(torch)"
                     }
-                    result.worstParameterRelative = max(result.worstParameterRelative,
-                                                        relative(Double(mine), Double(torch)))
+                    result.worstParameterRelative = max(
+                        result.worstParameterRelative,
+                        relative(Double(mine), Double(torch)))
                 }
             }
         }
@@ -97,7 +99,9 @@ enum FixtureReplay {
             }
             let myNames = state.entries.map(\.name)
             let torchNames = entries.map(\.key)
-            if myNames != torchNames { result.problems.append("\(name): state names \(myNames) vs torch \(torchNames)") }
+            if myNames != torchNames {
+                result.problems.append("\(name): state names \(myNames) vs torch \(torchNames)")
+            }
             for (key, value) in entries {
                 switch (state[key], value) {
                 case (.count(let n)?, .number(let x)):

@@ -1,9 +1,9 @@
 import OptimizerCore
 import Testing
 
-@Suite struct CatalogueTests {
+@Suite struct OptimizerCatalogueTests {
     @Test func listsEveryOptimizerAndScheduleWithTheirParameters() throws {
-        let c = Catalogue.config()
+        let c = OptimizerCatalogue.config()
         let optimizers = try #require(c["optimizers"]?.arrayValue)
         #expect(optimizers.compactMap { $0["type"]?.stringValue } == OptimizerKind.allCases.map(\.rawValue))
         let adam = try #require(optimizers.first { $0["type"] == .string("adam") })
@@ -21,7 +21,9 @@ import Testing
     /// Every catalogue default is accepted by the parser and is what an omitted value becomes.
     @Test(arguments: OptimizerKind.allCases)
     func defaultsAreValidSpecs(_ kind: OptimizerKind) throws {
-        let members = [(key: "type", value: ConfigValue.string(kind.rawValue))] + kind.hyperparameters.map { (key: $0.name, value: $0.defaultValue) }
+        let members =
+            [(key: "type", value: ConfigValue.string(kind.rawValue))]
+            + kind.hyperparameters.map { (key: $0.name, value: $0.defaultValue) }
         #expect(try OptimizerSpec(.object(members)) == OptimizerSpec(kind: kind))
     }
 }
