@@ -119,7 +119,13 @@ final class Connection: @unchecked Sendable {
             return
         }
         for _ in 0..<4 {
-            guard machine.isReading, !isClosed else {
+            if isClosed { return }
+            if case .lingering = machine.phase {
+                // The request just answered started a lingering close: keep draining.
+                drainForLinger()
+                return
+            }
+            guard machine.isReading else {
                 suspendReading()
                 return
             }
