@@ -148,8 +148,16 @@ final class Connection: @unchecked Sendable {
                 // A complete request may still be buffered (e.g. a client that half-closes after
                 // sending); answer it, then close.
                 processInput()
-                if !isClosed && machine.isReading && outgoing.isEmpty { close() }
-                suspendReading()
+                if isClosed { return }
+                if case .lingering = machine.phase {
+                    close()  // the peer already finished sending: nothing left to drain
+                    return
+                }
+                if machine.isReading && outgoing.isEmpty {
+                    close()
+                    return
+                }
+                suspendReading()  // answer what is pending first; the close follows the response
                 return
             }
         }
