@@ -15,6 +15,7 @@ bin="$(swift build -c release --package-path Benchmarks --show-bin-path)/http-be
 
 start_server() {  # $1 = port (0 = any free one), $2 = optional ulimit -n. Sets $server_pid, $server_port.
     local log=/tmp/http-bench-server.$$.$RANDOM.log
+    : >"$log"
     if [ -n "${2:-}" ]; then
         ( ulimit -n "$2"; exec "$bin" "$1" 127.0.0.1 ) >"$log" 2>&1 &
     else
@@ -23,7 +24,7 @@ start_server() {  # $1 = port (0 = any free one), $2 = optional ulimit -n. Sets 
     server_pid=$!
     server_log=$log
     for _ in $(seq 100); do
-        server_port=$(sed -n 's/^http-bench-server listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log")
+        server_port=$(sed -n 's/^http-bench-server listening on 127.0.0.1:\([0-9]*\)$/\1/p' "$log" || true)
         if [ -n "$server_port" ] && curl -s -o /dev/null "http://127.0.0.1:$server_port/hello"; then return 0; fi
         kill -0 "$server_pid" 2>/dev/null || break
         sleep 0.1

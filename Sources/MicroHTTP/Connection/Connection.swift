@@ -14,9 +14,10 @@ final class Connection: @unchecked Sendable {
         /// 404/405 for a body-less request, answered at its end.
         var pendingResponse: HTTPResponse?
         var body: [UInt8] = []
-        /// For `Content-Length` bodies the array is zero-filled ahead of the data, up to the declared
-        /// length, and filled in place (recv writes straight into it). It grows by doubling as
-        /// bytes arrive, so a client that declares a large body but sends nothing costs little.
+        /// For `Content-Length` bodies the array's capacity is reserved once for the declared length
+        /// (virtual memory: untouched pages cost no RSS), and its count is extended with zeros just
+        /// ahead of the data, which recv then writes in place. No reallocation or copy happens,
+        /// and a client that declares a large body but sends nothing costs almost nothing.
         var bodyFilled = 0
         var fixedBody = false
         var declaredLength = 0
@@ -25,8 +26,10 @@ final class Connection: @unchecked Sendable {
         mutating func reserveBody(_ minimum: Int) {
             let wanted = min(declaredLength, bodyFilled + minimum)
             guard wanted > body.count else { return }
-            let grown = min(declaredLength, max(wanted, body.count * 2))
-            body.append(contentsOf: repeatElement(0, count: grown - body.count))
+            let grown = min(declaredLength, max(wanted, body.count + Connection.zeros.count))
+            while body.count < grown {
+                body.append(contentsOf: Connection.zeros[0..<min(grown - body.count, Connection.zeros.count)])
+            }
         }
         var inflater: GzipInflater?
         var start: UInt64
@@ -59,6 +62,9 @@ final class Connection: @unchecked Sendable {
         var keepAlive: Bool
         var record: RequestRecord
     }
+
+    /// Zeros appended ahead of `Content-Length` body data (a bulk copy, fast in debug builds too).
+    private static let zeros = [UInt8](repeating: 0, count: 256 * 1024)
 
     let socket: Socket
     let remoteAddress: String
@@ -113,7 +119,13 @@ final class Connection: @unchecked Sendable {
             return
         }
         for _ in 0..<4 {
-            guard machine.isReading, !isClosed else {
+            if isClosed { return }
+            if case .lingering = machine.phase {
+                // The request just answered started a lingering close: keep draining.
+                drainForLinger()
+                return
+            }
+            guard machine.isReading else {
                 suspendReading()
                 return
             }
@@ -136,8 +148,16 @@ final class Connection: @unchecked Sendable {
                 // A complete request may still be buffered (e.g. a client that half-closes after
                 // sending); answer it, then close.
                 processInput()
-                if !isClosed && machine.isReading && outgoing.isEmpty { close() }
-                suspendReading()
+                if isClosed { return }
+                if case .lingering = machine.phase {
+                    close()  // the peer already finished sending: nothing left to drain
+                    return
+                }
+                if machine.isReading && outgoing.isEmpty {
+                    close()
+                    return
+                }
+                suspendReading()  // answer what is pending first; the close follows the response
                 return
             }
         }
@@ -238,6 +258,7 @@ final class Connection: @unchecked Sendable {
         case .length(let n) where head.contentCoding == .identity:
             ex.fixedBody = true
             ex.declaredLength = n
+            ex.body.reserveCapacity(n)
             ex.reserveBody(min(n, 64 * 1024))
         case .length(let n):
             ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
