@@ -323,6 +323,28 @@ enum JSONBench {
             return UInt64(writer.bytes.count)
         }
 
+        // Baseline: Swift's own shortest formatting (`description`), appended with commas.
+        _ = bench(o, "baseline: Float.description into [UInt8]", count: n, bytes: text32.count) {
+            var out: [UInt8] = []
+            out.reserveCapacity(n * 16)
+            for x in floats {
+                var s = x.description
+                s.withUTF8 { out.append(contentsOf: $0) }
+                out.append(UInt8(ascii: ","))
+            }
+            return UInt64(out.count)
+        }
+        _ = bench(o, "baseline: Double.description into [UInt8]", count: n, bytes: text64.count) {
+            var out: [UInt8] = []
+            out.reserveCapacity(n * 25)
+            for x in doubles {
+                var s = x.description
+                s.withUTF8 { out.append(contentsOf: $0) }
+                out.append(UInt8(ascii: ","))
+            }
+            return UInt64(out.count)
+        }
+
         guard o.orjson else { return }
         print("")
         let o32 = runOrjson(o, text: text32, dtype: "float32")
