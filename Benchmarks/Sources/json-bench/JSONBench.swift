@@ -239,6 +239,74 @@ enum JSONBench {
             return UInt64(info?.count ?? 0)
         }
 
+        // A step body with many small tensors: {"gradients": {"p0": [[..10..] x 10], ...}} (10 000 x [10, 10]).
+        let tensors = n / 100
+        var wMany = JSONWriter()
+        wMany.beginObject()
+        wMany.writeKey("gradients")
+        wMany.beginObject()
+        for t in 0..<tensors {
+            wMany.writeKey("p\(t)")
+            wMany.writeNumberArray(floats[(t * 100)..<(t * 100 + 100)], shape: [10, 10])
+        }
+        wMany.endObject()
+        wMany.endObject()
+        let textMany = wMany.bytes
+        _ = bench(
+            o, "FastJSON parse \(tensors) tensors [10, 10] by key -> [Float]", count: tensors * 100,
+            bytes: textMany.count
+        ) {
+            var reader = JSONReader(textMany)
+            var total = 0
+            do {
+                try reader.beginObject()
+                while try reader.nextKey() != nil {
+                    try reader.beginObject()
+                    var offset = 0
+                    while try reader.nextKey() != nil {
+                        let info = try reader.readNumberArray(into: &values32, at: offset, maxCount: 100, shape: &shape)
+                        offset += info.count
+                    }
+                    total += offset
+                }
+                try reader.finish()
+            } catch {
+                print("parse failed: \(error)")
+                exit(1)
+            }
+            return UInt64(total)
+        }
+        let names = (0..<tensors).map { "p\($0)" }
+        _ = bench(o, "FastJSON write \(tensors) tensors [10, 10] by key", count: tensors * 100, bytes: textMany.count) {
+            var writer = JSONWriter()
+            writer.beginObject()
+            writer.writeKey("parameters")
+            writer.beginObject()
+            for t in 0..<tensors {
+                writer.writeKey(names[t])
+                writer.writeNumberArray(floats[(t * 100)..<(t * 100 + 100)], shape: [10, 10])
+            }
+            writer.endObject()
+            writer.endObject()
+            return UInt64(writer.bytes.count)
+        }
+        _ = bench(
+            o, "FastJSON write \(tensors) tensors by key, capacity reserved", count: tensors * 100,
+            bytes: textMany.count
+        ) {
+            var writer = JSONWriter(reservingCapacity: tensors * 100 * 17)
+            writer.beginObject()
+            writer.writeKey("parameters")
+            writer.beginObject()
+            for t in 0..<tensors {
+                writer.writeKey(names[t])
+                writer.writeNumberArray(floats[(t * 100)..<(t * 100 + 100)], shape: [10, 10])
+            }
+            writer.endObject()
+            writer.endObject()
+            return UInt64(writer.bytes.count)
+        }
+
         let write32 = bench(o, "FastJSON write float32 flat (new JSONWriter)", count: n, bytes: text32.count) {
             var writer = JSONWriter()
             writer.writeNumberArray(floats)
@@ -253,6 +321,28 @@ enum JSONBench {
             var writer = JSONWriter()
             writer.writeNumberArray(doubles)
             return UInt64(writer.bytes.count)
+        }
+
+        // Baseline: Swift's own shortest formatting (`description`), appended with commas.
+        _ = bench(o, "baseline: Float.description into [UInt8]", count: n, bytes: text32.count) {
+            var out: [UInt8] = []
+            out.reserveCapacity(n * 16)
+            for x in floats {
+                var s = x.description
+                s.withUTF8 { out.append(contentsOf: $0) }
+                out.append(UInt8(ascii: ","))
+            }
+            return UInt64(out.count)
+        }
+        _ = bench(o, "baseline: Double.description into [UInt8]", count: n, bytes: text64.count) {
+            var out: [UInt8] = []
+            out.reserveCapacity(n * 25)
+            for x in doubles {
+                var s = x.description
+                s.withUTF8 { out.append(contentsOf: $0) }
+                out.append(UInt8(ascii: ","))
+            }
+            return UInt64(out.count)
         }
 
         guard o.orjson else { return }

@@ -213,9 +213,13 @@ enum DecimalFormatter {
 
     /// Schubfach's digits of a finite non-zero `v`, or `(0, 0)` for zero and non-finite values; guaranteed to
     /// read back to `v` through the nearest double (see `Schubfach.decimal(_:readThroughDouble:)`).
+    ///
+    /// The rare values that need an exact check come back as `(0, Int.min)`; `write(_:digits:to:)` resolves
+    /// them, which keeps the check's call out of the loop that computes digits.
     @inline(__always)
     static func digits(_ v: Float) -> (significand: UInt64, exponent: Int) {
-        v.isFinite && v != 0 ? Schubfach.decimal(v, readThroughDouble: true) : (0, 0)
+        guard v.isFinite && v != 0 else { return (0, 0) }
+        return Schubfach.decimalUnlessNearHalfway(v) ?? (0, Int.min)
     }
 
     /// Writes `v` to `p` (which must have room for `maxDoubleBytes`) and returns the number of bytes written.
@@ -260,8 +264,10 @@ enum DecimalFormatter {
         -> Int
     {
         let negative = v.sign == .minus
-        let (d, e) = digits
-        if d == 0 {
+        var (d, e) = digits
+        if e == Int.min {
+            (d, e) = Schubfach.decimal(v, readThroughDouble: true)
+        } else if d == 0 {
             return writeSpecial(isFinite: v.isFinite, isZero: v == 0, negative: negative, to: p)
         }
         let n = digitCount(d)

@@ -143,16 +143,33 @@ enum Schubfach {
         let bits = v.bitPattern
         let t = UInt64(bits & ((1 << 23) &- 1))
         let bq = Int(truncatingIfNeeded: bits >> 23) & 0xFF
-        if bq != 0 {
-            let mq = 150 &- bq
-            let c = (1 << 23) | t
-            if mq > 0 && mq < 24 {
-                let f = c >> UInt64(mq)
-                if f << UInt64(mq) == c { return stripZeros(f, 0) }
-            }
-            return decimal32(v, q: -mq, c: c, readThroughDouble: readThroughDouble)
+        // Normal: c = 2^23 + t, q = bq - 150; subnormal: c = t, q = -149. One call site keeps it inlined.
+        let c = bq != 0 ? (1 << 23) | t : t
+        let q = bq != 0 ? bq &- 150 : -149
+        if q < 0 && q > -24 {
+            // Integers below 2^24: the integer itself is the shortest decimal.
+            let f = c >> UInt64(-q)
+            if f << UInt64(-q) == c { return stripZeros(f, 0) }
         }
-        return decimal32(v, q: -149, c: t, readThroughDouble: readThroughDouble)
+        let r = decimal32(q: q, c: c, readThroughDouble: readThroughDouble)
+        return r.needsCheck ? checkedThroughDouble(v, (r.significand, r.exponent)) : (r.significand, r.exponent)
+    }
+
+    /// `decimal(v, readThroughDouble: true)` for a finite non-zero `v`, except that the rare values that need
+    /// the exact check of `checkedThroughDouble` come back as `nil` (so that hot loops contain no call).
+    @inline(__always)
+    static func decimalUnlessNearHalfway(_ v: Float) -> (significand: UInt64, exponent: Int)? {
+        let bits = v.bitPattern
+        let t = UInt64(bits & ((1 << 23) &- 1))
+        let bq = Int(truncatingIfNeeded: bits >> 23) & 0xFF
+        let c = bq != 0 ? (1 << 23) | t : t
+        let q = bq != 0 ? bq &- 150 : -149
+        if q < 0 && q > -24 {
+            let f = c >> UInt64(-q)
+            if f << UInt64(-q) == c { return stripZeros(f, 0) }
+        }
+        let r = decimal32(q: q, c: c, readThroughDouble: true)
+        return r.needsCheck ? nil : (r.significand, r.exponent)
     }
 
     /// Rounds `x1 * 2^-31` (x1 = the high word of `cp * g`, so `cp * g * 2^-95`) to odd.
@@ -161,10 +178,12 @@ enum Schubfach {
         (x1 >> 31) | (((x1 & 0xFFFF_FFFF) &+ 0xFFFF_FFFF) >> 32)
     }
 
+    /// Schubfach for binary32; `needsCheck` when `readThroughDouble` and the result may read back as a
+    /// neighbour through the nearest double (see `checkedThroughDouble`).
     @inline(__always)
-    static func decimal32(_ v: Float, q: Int, c: UInt64, readThroughDouble: Bool) -> (
-        significand: UInt64, exponent: Int
-    ) {
+    static func decimal32(q: Int, c: UInt64, readThroughDouble: Bool)
+        -> (significand: UInt64, exponent: Int, needsCheck: Bool)
+    {
         let out: UInt64 = c & 1
         let cb = c << 2
         let cbr = cb &+ 2
@@ -194,10 +213,12 @@ enum Schubfach {
             let dx = (e == k ? d : d &* 10) << 33
             let near: UInt64 = 1 << 10
             if dx &- xl &+ near < 2 &* near || xr &- dx &+ near < 2 &* near {
-                return checkedThroughDouble(v, stripZeros(d, e))
+                let (ds, es) = stripZeros(d, e)
+                return (ds, es, true)
             }
         }
-        return stripZeros(d, e)
+        let (ds, es) = stripZeros(d, e)
+        return (ds, es, false)
     }
 
     /// `digits` if they read back to `v` through the nearest double; otherwise `v` to 9 significant digits,

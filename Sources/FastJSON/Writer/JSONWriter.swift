@@ -14,6 +14,10 @@
 /// type, in Swift's `description` layout (`0.1`, `1.0`, `1e-05`, `1.5e+300`; see `DecimalFormatter`). Float
 /// `0.1` is written `0.1`, not `0.10000000149011612`. Non-finite values, which JSON cannot represent, are
 /// written as `null`.
+///
+/// Performance: `bytes` grows like any array (reallocating and copying as it doubles). When writing many
+/// tensors, reserve about 17 bytes per `Float` (26 per `Double`) up front with `init(reservingCapacity:)`;
+/// in json-bench this makes 10 000 small tensors about 1.5x faster to write.
 public struct JSONWriter: Sendable {
     /// The text written so far.
     public var bytes: [UInt8]
