@@ -52,10 +52,20 @@ let package = Package(
     ]
 )
 
+// Release builds on x86-64 target Haswell (AVX2 and FMA, every x86-64 server CPU since
+// 2013). Without it each fused multiply-add of the optimizer kernels, which torch parity needs,
+// becomes a call to `fmaf` and a step is about 40 times slower (BENCHMARKS.md). Other architectures
+// have FMA in their baseline.
+#if arch(x86_64)
+let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .when(configuration: .release))]
+#else
+let cpuSettings: [SwiftSetting] = []
+#endif
+
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),
         .enableUpcomingFeature("InternalImportsByDefault"),
-    ]
+    ] + cpuSettings
 }

@@ -15,6 +15,7 @@ public enum ServiceRunner {
 
     /// Binds and starts serving; returns at once.
     public static func start(configuration: ServiceConfiguration, logger: Logger) throws -> Running {
+        MemoryInfo.keepLargeAllocations()
         let context = try ServiceContext(configuration: configuration, logger: logger)
         if let persistence = context.persistence {
             let start = DispatchTime.now().uptimeNanoseconds

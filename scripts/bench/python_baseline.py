@@ -17,6 +17,7 @@ steps = 0
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # one TCP segment per response, as a tuned service would send
 
     def do_POST(self):
         global steps

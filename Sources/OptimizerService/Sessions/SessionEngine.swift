@@ -55,34 +55,38 @@ public enum SessionEngine: Sendable {
     }
 
     /// Applies one step from flat gradients in layout order; on error nothing changes.
+    ///
+    /// Switches on `self` alone and swaps in a placeholder before mutating, so the engine's arrays are
+    /// uniquely referenced and updated in place (a tuple `switch (self, gradients)` would keep a second
+    /// reference and make every step copy the whole state).
     public mutating func step(gradients: TensorValues, present: [Bool]) throws(OptimizerError) -> StepReport {
-        switch (self, gradients) {
-        case (.float32(var e), .float32(let g)):
+        switch self {
+        case .float32(var e):
+            guard case .float32(let g) = gradients else { preconditionFailure("gradients decoded for another dtype") }
             self = .float32(placeholder32)
             defer { self = .float32(e) }
             return try e.step(gradients: g, present: present)
-        case (.float64(var e), .float64(let g)):
+        case .float64(var e):
+            guard case .float64(let g) = gradients else { preconditionFailure("gradients decoded for another dtype") }
             self = .float64(placeholder64)
             defer { self = .float64(e) }
             return try e.step(gradients: g, present: present)
-        default:
-            preconditionFailure("gradients decoded for another dtype")  // the decoder uses the session dtype
         }
     }
 
     /// Overwrites every parameter (flat, layout order); optimizer state is kept.
     public mutating func setParameters(_ values: TensorValues) throws(OptimizerError) {
-        switch (self, values) {
-        case (.float32(var e), .float32(let v)):
+        switch self {
+        case .float32(var e):
+            guard case .float32(let v) = values else { preconditionFailure("values decoded for another dtype") }
             self = .float32(placeholder32)
             defer { self = .float32(e) }
             try e.setParameters(v)
-        case (.float64(var e), .float64(let v)):
+        case .float64(var e):
+            guard case .float64(let v) = values else { preconditionFailure("values decoded for another dtype") }
             self = .float64(placeholder64)
             defer { self = .float64(e) }
             try e.setParameters(v)
-        default:
-            preconditionFailure("values decoded for another dtype")
         }
     }
 
