@@ -9,8 +9,8 @@ import Synchronization
 ///
 /// - A change is applied in memory, appended to the log (synced per `--fsync`) and only then
 ///   acknowledged, all on the session's serial queue, so the log order is the apply order.
-/// - When the log outgrows the snapshot, a new snapshot replaces both (crash-safe: see
-///   `DurableStorage.SessionDirectory`), so a step costs one gradient-sized append plus, amortised,
+/// - When the log outgrows the snapshot (`shouldCompact`), a new snapshot replaces both (crash-safe:
+///   see `DurableStorage.SessionDirectory`), so a step costs one gradient-sized append plus, amortised,
 ///   a fraction of a snapshot, never a full rewrite.
 /// - At start-up every session is restored: snapshot, then its log replayed through the same
 ///   deterministic engine (bit-identical). A corrupt session is reported by file and skipped.
@@ -48,7 +48,7 @@ final class SessionPersistence: Sendable {
             try? storage.close()
             throw .storageFailed(session.id.description)
         }
-        if storage.needsCompaction {
+        if Self.shouldCompact(logBytes: storage.logByteCount, snapshotBytes: storage.snapshotByteCount) {
             let snapshot = session.state.withLock { session.snapshot(of: $0) }
             do {
                 try storage.compact(snapshot: snapshot)
@@ -57,6 +57,13 @@ final class SessionPersistence: Sendable {
                 logger.warning("session compaction failed", metadata: ["session": "\(session.id)", "error": "\(error)"])
             }
         }
+    }
+
+    /// The log is folded into a new snapshot once it holds more than twice the snapshot and at least
+    /// 64 MiB: a step then costs one append plus, amortised, at most half a snapshot write, small
+    /// sessions do not pay a snapshot's fsyncs every few steps, and start-up replays a bounded log.
+    static func shouldCompact(logBytes: Int, snapshotBytes: Int) -> Bool {
+        logBytes > max(2 * snapshotBytes, 64 << 20)
     }
 
     /// Removes a deleted session's files.
