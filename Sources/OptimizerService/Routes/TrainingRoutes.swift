@@ -10,17 +10,25 @@ import Synchronization
 /// so they apply in arrival order; decoding, the step and encoding the answer run there, off the I/O
 /// queues, and the lock is held only while the engine changes.
 enum TrainingRoutes {
+    /// Bodies up to this size (64 KiB, about 5,000 JSON numbers) are decoded on the I/O queue.
+    static let inlineDecodeLimit = 64 << 10
+
     static func register(on router: inout GuardedRouter, context: ServiceContext) {
         router.onDeferred(.post, "/v1/sessions/:id/step") { request, responder in
             do {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
+                // Small bodies are decoded here, on the connection's I/O queue, so that decoding
+                // overlaps other requests' steps; large ones on the session's queue, so that no
+                // I/O queue is held for long. A malformed small body is answered without queueing.
+                let predecoded = request.body.count <= inlineDecodeLimit
+                    ? try decodeGradients(request.body, format: format, session: session) : nil
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
                     try IdempotencyClaim.begin(key: key, on: session)
                 }
                 context.enqueue(on: session, responder) { session in
-                    step(request, session, context, format, responseFormat, claim)
+                    step(request, session, context, format, responseFormat, claim, predecoded)
                 }
             } catch {
                 responder.send(error: error)
@@ -53,14 +61,20 @@ enum TrainingRoutes {
     /// Runs on the session's queue.
     private static func step(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
-        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?
+        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (TensorValues, [Bool])?
     ) -> HTTPResponse {
         let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
         do {
             if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
                 return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat)
             }
-            let (gradients, present) = try decodeGradients(request.body, format: format, session: session)
+            let gradients: TensorValues
+            let present: [Bool]
+            if let predecoded {
+                (gradients, present) = predecoded
+            } else {
+                (gradients, present) = try decodeGradients(request.body, format: format, session: session)
+            }
             let (report, values, version) = try session.state.withLock {
                 (s) throws(ServiceError) -> (StepReport, TensorValues, UInt64) in
                 guard !s.deleted else { throw .sessionNotFound(session.id.description) }
