@@ -12,8 +12,9 @@
 /// ```
 /// Numbers: `writeDouble`/`writeFloat` write the shortest decimal that reads back to the same value of that
 /// type, in Swift's `description` layout (`0.1`, `1.0`, `1e-05`, `1.5e+300`; see `DecimalFormatter`). Float
-/// `0.1` is written `0.1`, not `0.10000000149011612`. Non-finite values, which JSON cannot represent, are
-/// written as `null`.
+/// `0.1` is written `0.1`, not `0.10000000149011612`. "Reads back" means through `JSONReader` (nearest double,
+/// then nearest float for `Float`, as numpy and torch read JSON), checked for all 2^32 floats. Non-finite
+/// values, which JSON cannot represent, are written as `null`.
 ///
 /// Performance: `bytes` grows like any array (reallocating and copying as it doubles). When writing many
 /// tensors, reserve about 17 bytes per `Float` (26 per `Double`) up front with `init(reservingCapacity:)`;
