@@ -125,6 +125,20 @@ enum SessionRoutes {
                 limit: "max_parameters", status: 422,
                 "the session would hold \(layout.totalCount) parameters; the limit is \(limit) (--max-parameters)")
         }
+        // A zero dimension makes a tensor empty, but its other dimensions still shape the JSON text
+        // ([1e8, 0] is 1e8 empty arrays): they count against the same limit.
+        for entry in layout.entries {
+            let (nominal, overflow) = entry.shape.reduce((1, false)) { acc, d in
+                let (product, o) = acc.0.multipliedReportingOverflow(by: max(d, 1))
+                return (product, acc.1 || o)
+            }
+            guard !overflow, nominal <= limit else {
+                throw .limitExceeded(
+                    limit: "max_parameters", status: 422,
+                    "parameter \"\(entry.name)\" has shape \(describeShape(entry.shape)), whose non-zero dimensions "
+                        + "span more than the limit of \(limit) (--max-parameters)")
+            }
+        }
         // Engine state plus one gradient buffer for a step in flight.
         let (gradientBytes, o1) = layout.totalCount.multipliedReportingOverflow(by: dtype.byteWidth)
         let (bytes, o2) = spec.stateBytes(parameterCount: layout.totalCount, dtype: dtype).addingReportingOverflow(gradientBytes)

@@ -119,4 +119,18 @@ import Testing
             #expect(try service.client().sessionIDs() == [id])
         }
     }
+
+    /// An empty tensor's other dimensions still shape its JSON text: `[1e8, 0]` would be written as
+    /// 1e8 empty arrays, so they count against `max_parameters` too.
+    @Test func zeroSizedShapesWithHugeOtherDimensionsAreRefused() throws {
+        try withClient({ c in c.maxParametersPerSession = 1000 }) { client, _ in
+            let refused = try client.post(
+                "/v1/sessions", json: ["optimizer": ["type": "sgd"], "parameters": ["e": ["shape": [100_000_000, 0]]]])
+            expectProblem(refused, status: 422, code: "limit_exceeded", mentions: ["e", "max-parameters"])
+            #expect(try client.sessionIDs().isEmpty)
+            let fine = try client.post(
+                "/v1/sessions", json: ["optimizer": ["type": "sgd"], "parameters": ["e": ["shape": [1000, 0]]]])
+            #expect(fine.status == 201)
+        }
+    }
 }
