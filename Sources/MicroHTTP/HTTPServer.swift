@@ -138,9 +138,7 @@ public final class HTTPServer: Sendable {
                 s.listeners.append(Listener(socket: socket, source: source, address: address))
                 core.logger.info("listening", metadata: ["address": "\(address)"])
             }
-            core.onConnectionClosed.withLock { callback in
-                callback = { [weak self] in self?.connectionClosed() }
-            }
+            core.owner.withLock { $0.server = self }
             s.port = port
             s.phase = .running
             stoppedGroup.enter()
@@ -327,7 +325,7 @@ public final class HTTPServer: Sendable {
 
     // MARK: - Stopping
 
-    private func connectionClosed() {
+    func connectionClosed() {
         guard core.isShuttingDown, core.connectionCount.load(ordering: .relaxed) == 0 else { return }
         let finish: Bool = state.withLock { s in
             guard s.phase == .shuttingDown else { return false }

@@ -107,7 +107,14 @@ final class Connection: @unchecked Sendable {
         openSources += 1
         readSource = source
         source.resume()
-        if core.isShuttingDown { shutdownRequested() }
+        if core.isShuttingDown {
+            shutdownRequested()
+            return
+        }
+        // Clients usually send the request right after connecting: read it now instead of waiting
+        // for the source's registration and first event (saves a round trip through the
+        // dispatch manager thread; EAGAIN costs one recv).
+        handleReadable()
     }
 
     // MARK: - Reading
