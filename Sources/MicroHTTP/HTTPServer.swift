@@ -138,9 +138,7 @@ public final class HTTPServer: Sendable {
                 s.listeners.append(Listener(socket: socket, source: source, address: address))
                 core.logger.info("listening", metadata: ["address": "\(address)"])
             }
-            core.onConnectionClosed.withLock { callback in
-                callback = { [weak self] in self?.connectionClosed() }
-            }
+            core.owner.withLock { $0.server = self }
             s.port = port
             s.phase = .running
             stoppedGroup.enter()
@@ -174,7 +172,9 @@ public final class HTTPServer: Sendable {
     /// ``waitUntilStopped()``); safe from any thread, including a signal source handler.
     public func shutdown(grace: Duration? = nil) {
         let grace = grace ?? configuration.shutdownGrace
-        let listeners: [Listener]? = state.withLock { s in
+        // The grace timer is created and stored under the same lock that enters `.shuttingDown`,
+        // so the final `connectionClosed()` always finds (and cancels) it.
+        let started: (listeners: [Listener], timer: SourceBox)? = state.withLock { s in
             switch s.phase {
             case .idle:
                 s.phase = .stopped
@@ -183,17 +183,21 @@ public final class HTTPServer: Sendable {
                 return nil
             case .running:
                 s.phase = .shuttingDown
+                core.shuttingDown.store(true, ordering: .relaxed)
                 let l = s.listeners
                 s.listeners = []
                 if s.acceptPaused {
                     s.acceptPaused = false
                     for listener in l { listener.source.resume() }
                 }
-                return l
+                let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
+                timer.schedule(deadline: .now() + .nanoseconds(Int(grace.nanoseconds)))
+                timer.setEventHandler { [weak self] in self?.graceExpired() }
+                s.graceTimer = SourceBox(source: timer)
+                return (l, SourceBox(source: timer))
             }
         }
-        guard let listeners else { return }
-        core.shuttingDown.store(true, ordering: .relaxed)
+        guard let (listeners, timer) = started else { return }
         core.logger.info("shutting down", metadata: ["grace": "\(grace)", "connections": "\(connectionCount)"])
         acceptQueue.async {
             for listener in listeners { listener.source.cancel() }
@@ -201,17 +205,16 @@ public final class HTTPServer: Sendable {
         for loop in loops {
             loop.queue.async { loop.forEachConnection { $0.shutdownRequested() } }
         }
-        let timer = DispatchSource.makeTimerSource(queue: acceptQueue)
-        timer.schedule(deadline: .now() + .nanoseconds(Int(grace.nanoseconds)))
-        timer.setEventHandler { [self] in
-            core.logger.info("grace period over", metadata: ["closing": "\(connectionCount)"])
-            for loop in loops {
-                loop.queue.async { loop.forEachConnection { $0.close() } }
-            }
-        }
-        state.withLock { $0.graceTimer = SourceBox(source: timer) }
-        timer.resume()
+        timer.source.resume()
         connectionClosed()
+    }
+
+    /// The grace period is over: close whatever is still open.
+    private func graceExpired() {
+        core.logger.info("grace period over", metadata: ["closing": "\(connectionCount)"])
+        for loop in loops {
+            loop.queue.async { loop.forEachConnection { $0.close() } }
+        }
     }
 
     /// Installs `DispatchSource` handlers for `signals` that call ``shutdown(grace:)`` on `server`
@@ -322,7 +325,7 @@ public final class HTTPServer: Sendable {
 
     // MARK: - Stopping
 
-    private func connectionClosed() {
+    func connectionClosed() {
         guard core.isShuttingDown, core.connectionCount.load(ordering: .relaxed) == 0 else { return }
         let finish: Bool = state.withLock { s in
             guard s.phase == .shuttingDown else { return false }

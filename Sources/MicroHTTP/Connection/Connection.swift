@@ -107,7 +107,14 @@ final class Connection: @unchecked Sendable {
         openSources += 1
         readSource = source
         source.resume()
-        if core.isShuttingDown { shutdownRequested() }
+        if core.isShuttingDown {
+            shutdownRequested()
+            return
+        }
+        // Clients usually send the request right after connecting: read it now instead of waiting
+        // for the source's registration and first event (saves a round trip through the
+        // dispatch manager thread; EAGAIN costs one recv).
+        handleReadable()
     }
 
     // MARK: - Reading
@@ -184,6 +191,16 @@ final class Connection: @unchecked Sendable {
                 ex.bytesIn += n
                 parser.didReceiveBodyDirectly(n)
             }
+            return result
+        }
+        if input.capacity == 0 {
+            // No buffer yet (new or idle connection): read into the queue's shared scratch buffer and
+            // keep only what arrived, so idle connections hold no receive buffer.
+            let outcome = loop.scratch.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.receive(into: raw) }
+            }
+            let result = try outcome.get()
+            if case .bytes(let n) = result { input.append(loop.scratch[0..<n]) }
             return result
         }
         var result = Socket.ReceiveResult.wouldBlock
@@ -616,7 +633,7 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         machine.startLingering(at: Socket.monotonicNanoseconds())
         socket.shutdownWrite()
-        input.clear()
+        input = InputBuffer()
         exchange = nil
         resumeReading()
         drainForLinger()
@@ -626,14 +643,12 @@ final class Connection: @unchecked Sendable {
         for _ in 0..<16 {
             var result = Socket.ReceiveResult.wouldBlock
             var failed = false
-            input.clear()
-            _ = input.writeWithUnsafeMutableBytes(minimum: 4096) { free in
-                do {
-                    result = try socket.receive(into: free)
-                } catch {
-                    failed = true
-                }
-                return 0  // discard
+            let outcome = loop.scratch.withUnsafeMutableBytes { raw in
+                Result { () throws(SocketError) in try socket.receive(into: raw) }  // discarded
+            }
+            switch outcome {
+            case .success(let r): result = r
+            case .failure: failed = true
             }
             if failed || result == .endOfFile {
                 close()

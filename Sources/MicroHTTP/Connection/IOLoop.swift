@@ -2,9 +2,12 @@ import Dispatch
 
 /// One serial I/O queue and the connections bound to it, with the shared timeout sweep.
 ///
-/// `@unchecked Sendable`: `connections` and `timer` are only touched on `queue`.
+/// `@unchecked Sendable`: `connections`, `scratch` and `timer` are only touched on `queue`.
 final class IOLoop: @unchecked Sendable {
     let queue: DispatchQueue
+    /// A receive buffer shared by this queue's connections when they hold none of their own
+    /// (new and idle connections, lingering drains). Only touched on `queue`.
+    var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     private var connections: [ObjectIdentifier: Connection] = [:]
     private var timer: (any DispatchSourceTimer)?
 
