@@ -445,7 +445,8 @@ package struct HTTPRequestParser: Sendable {
         }
         let isHTTP11 = version.minor == 1
         if isHTTP11 && expectOther { throw .expectationFailed }
-        if framing != .none && (otherContentCoding || gzipCount > 1) { throw .unsupportedContentEncoding }
+        // RFC 9110 §8.4: a coding the server cannot decode is a 415, whether or not a body follows.
+        if otherContentCoding || gzipCount > 1 { throw .unsupportedContentEncoding }
 
         let headerBytes = [UInt8](UnsafeBufferPointer(rebasing: p[sectionStart..<sectionEnd]))
         return HTTPRequestHead(

@@ -342,12 +342,15 @@ let rejectionCases: [RejectionCase] = [
         #expect(s2.contains("100=false"))
     }
 
-    @Test func gzipContentEncodingIsRecognisedOnlyWithABody() {
+    @Test func gzipContentEncodingIsRecognisedAndOthersRefusedWithOrWithoutABody() {
         let out = parseEverySplit("POST / HTTP/1.1\r\nHost: a\r\nContent-Encoding: GZIP\r\nContent-Length: 1\r\n\r\nx")
         guard case .head(let s) = out.first else { Issue.record("no head"); return }
         #expect(s.contains("ce=gzip"))
+        // A coding the server cannot decode is a 415 even when no body follows (RFC 9110 §8.4).
         let noBody = parseEverySplit("GET / HTTP/1.1\r\nHost: a\r\nContent-Encoding: br\r\n\r\n")
-        #expect(errorStatus(noBody) == nil)
+        #expect(errorStatus(noBody) == 415)
+        let gzipWithoutBody = parseEverySplit("GET / HTTP/1.1\r\nHost: a\r\nContent-Encoding: gzip\r\n\r\n")
+        #expect(errorStatus(gzipWithoutBody) == nil)
     }
 
     @Test func absoluteFormAndAsteriskTargets() {
