@@ -33,4 +33,5 @@ st run openapi.yaml --url "$OPTD_URL" \
     --request-timeout 10 \
     --max-time "${SCHEMATHESIS_MAX_TIME:-300}" \
     --suppress-health-check all \
+    --seed "${SCHEMATHESIS_SEED:-20261124}" \
     "$@"
