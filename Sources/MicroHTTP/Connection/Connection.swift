@@ -31,7 +31,8 @@ final class Connection: @unchecked Sendable {
                 body.append(contentsOf: Connection.zeros[0..<min(grown - body.count, Connection.zeros.count)])
             }
         }
-        var inflater: GzipInflater?
+        /// `Content-Encoding: gzip`: the body holds the compressed bytes until the request's end.
+        var gzip = false
         var start: UInt64
         var bytesIn: Int
     }
@@ -271,20 +272,13 @@ final class Connection: @unchecked Sendable {
             respond(pending, forceClose: true)
             return
         }
-        switch head.framing {
-        case .length(let n) where head.contentCoding == .identity:
+        if case .length(let n) = head.framing {
             ex.fixedBody = true
             ex.declaredLength = n
             ex.body.reserveCapacity(n)
             ex.reserveBody(min(n, 64 * 1024))
-        case .length(let n):
-            ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
-        case .chunked, .none:
-            break
         }
-        if head.contentCoding == .gzip {
-            ex.inflater = GzipInflater(maxOutput: configuration.maxDecompressedBody)
-        }
+        ex.gzip = head.contentCoding == .gzip
         exchange = ex
         // RFC 9110 §10.1.1: 100 Continue once limits and routing passed, if the body is not here yet.
         if head.expectContinue && input.readableCount == 0 {
@@ -297,18 +291,7 @@ final class Connection: @unchecked Sendable {
         guard var ex = exchange else { return }
         exchange = nil
         ex.bytesIn += range.count
-        if let inflater = ex.inflater {
-            let outcome = input.storage.withUnsafeBytes { raw in
-                Result { () throws(GzipInflater.Failure) in
-                    try inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[range]), into: &ex.body)
-                }
-            }
-            if case .failure(let failure) = outcome {
-                exchange = ex
-                gzipFailed(failure)
-                return
-            }
-        } else if ex.fixedBody {
+        if ex.fixedBody {
             ex.reserveBody(range.count)
             let start = ex.bodyFilled
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
@@ -344,20 +327,50 @@ final class Connection: @unchecked Sendable {
 
     private func onEnd() {
         guard var ex = exchange else { return }
-        if let inflater = ex.inflater {
-            do {
-                try inflater.finish()
-            } catch {
-                gzipFailed(error)
-                return
-            }
-            ex.inflater = nil
-        }
         if let pending = ex.pendingResponse {
             respond(pending, forceClose: false)
             return
         }
-        guard let route = ex.route else { return }
+        guard ex.route != nil else { return }
+        guard ex.gzip else {
+            dispatchHandler()
+            return
+        }
+        // gzip (http-rules.md §7.3): inflate with an absolute cap; small bodies inline, larger ones
+        // on the worker queue so that the CPU work does not hold up this I/O queue.
+        let compressed = ex.body
+        ex.body = []
+        ex.gzip = false
+        exchange = ex
+        let cap = configuration.maxDecompressedBody
+        if compressed.count <= 64 * 1024 {
+            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap))
+            return
+        }
+        machine.requestReceived()
+        suspendReading()
+        core.workerQueue.async { [self] in
+            let result = GzipInflater.inflateAll(compressed, maxOutput: cap)
+            queue.async { self.inflated(result) }
+        }
+    }
+
+    /// Continues a gzip request once its body is inflated (or answers 413/400).
+    private func inflated(_ result: Result<[UInt8], GzipInflater.Failure>) {
+        guard !isClosed, var ex = exchange else { return }
+        switch result {
+        case .success(let body):
+            ex.body = body
+            exchange = ex
+            dispatchHandler()
+        case .failure(let failure):
+            gzipFailed(failure)
+        }
+    }
+
+    /// Builds the request from the current exchange and runs its route's handler.
+    private func dispatchHandler() {
+        guard var ex = exchange, let route = ex.route else { return }
         let body = ex.body
         ex.body = []
         exchange = ex
