@@ -86,6 +86,8 @@ final class Connection: @unchecked Sendable {
     private var closeRequested = false
     private var peerFinishedSending = false
     private var processing = false
+    /// The last recv returned less than it was offered.
+    private var lastReadWasShort = false
 
     init(socket: Socket, remoteAddress: String, loop: IOLoop, core: ServerCore) {
         self.socket = socket
@@ -149,6 +151,9 @@ final class Connection: @unchecked Sendable {
             case .bytes:
                 machine.bytesReceived(at: Socket.monotonicNanoseconds())
                 processInput()
+                // A short read means the socket is (almost surely) empty: skip the recv that would
+                // only return EAGAIN; the source fires again if more arrived meanwhile.
+                if lastReadWasShort { return }
             case .wouldBlock:
                 return
             case .endOfFile:
@@ -188,6 +193,7 @@ final class Connection: @unchecked Sendable {
             }
             let result = try outcome.get()
             if case .bytes(let n) = result {
+                lastReadWasShort = n < end - start
                 ex.bodyFilled += n
                 ex.bytesIn += n
                 parser.didReceiveBodyDirectly(n)
@@ -201,17 +207,19 @@ final class Connection: @unchecked Sendable {
                 Result { () throws(SocketError) in try socket.receive(into: raw) }
             }
             let result = try outcome.get()
-            if case .bytes(let n) = result { input.append(loop.scratch[0..<n]) }
+            if case .bytes(let n) = result {
+                lastReadWasShort = n < loop.scratch.count
+                input.append(loop.scratch[0..<n])
+            }
             return result
         }
         var result = Socket.ReceiveResult.wouldBlock
         var failure: SocketError?
+        var offered = 0
         _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
-            let outcome = Result { () throws(SocketError) in
-                try socket.receive(
-                    into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
-                )
-            }
+            let space = UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
+            offered = space.count
+            let outcome = Result { () throws(SocketError) in try socket.receive(into: space) }
             switch outcome {
             case .success(let r): result = r
             case .failure(let e):
@@ -222,6 +230,7 @@ final class Connection: @unchecked Sendable {
             return 0
         }
         if let failure { throw failure }
+        if case .bytes(let n) = result { lastReadWasShort = n < offered }
         return result
     }
 
