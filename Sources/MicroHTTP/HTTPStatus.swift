@@ -32,7 +32,9 @@ public struct HTTPStatus: Sendable, Hashable, ExpressibleByIntegerLiteral, Custo
     /// True when RFC 9110 §8.6 forbids a `Content-Length` header (1xx, 204).
     public var forbidsContentLength: Bool { isInformational || code == 204 }
 
+    /// Statuses are equal when their codes are (the reason phrase is informational).
     public static func == (lhs: HTTPStatus, rhs: HTTPStatus) -> Bool { lhs.code == rhs.code }
+    /// Hashes the code only, consistent with `==`.
     public func hash(into hasher: inout Hasher) { hasher.combine(code) }
 
     /// 100 Continue.

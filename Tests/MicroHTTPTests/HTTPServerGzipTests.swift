@@ -68,6 +68,26 @@ import Testing
         }
     }
 
+    @Test func largeGzipBodyIsInflatedOffTheIOQueueAndTheConnectionContinues() throws {
+        // Poorly compressible bytes: the compressed body is well above the 64 KiB inline limit.
+        var state: UInt32 = 12345
+        let plain = (0..<300_000).map { _ -> UInt8 in
+            state = state &* 1_664_525 &+ 1_013_904_223
+            return UInt8(truncatingIfNeeded: state >> 24)
+        }
+        let z = try gzip(plain)
+        #expect(z.count > 64 * 1024)
+        try withServer { _, port in
+            let c = try TestClient(port: port)
+            try c.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
+            let r = try c.readResponse()
+            #expect(r.status == 200)
+            #expect(r.body == plain)
+            try c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
+            #expect(try c.readResponse().text == "Hello")
+        }
+    }
+
     @Test(arguments: ["truncated", "trailing garbage", "two members", "zlib labelled gzip"])
     func malformedGzipIs400(_ kind: String) throws {
         let z = try gzip(Array("hello hello hello".utf8))

@@ -1,6 +1,7 @@
 import CZlib
 
 /// Incremental gunzip of one request body with an absolute cap on the output (http-rules.md §7.3).
+/// `Sendable` is not claimed: one inflater is used by one thread at a time.
 ///
 /// Accepts exactly one gzip member (RFC 1952): zlib or raw deflate data, a second member, trailing
 /// bytes or a truncated stream are errors. Output is produced in 64 KiB steps and the running total
@@ -85,5 +86,20 @@ final class GzipInflater {
     /// Checks that the whole member arrived (a truncated stream is an error).
     func finish() throws(Failure) {
         guard finished else { throw .corrupt }
+    }
+
+    /// Inflates a complete gzip body, or fails with `.tooLarge` as soon as the output passes
+    /// `maxOutput` (so a bomb costs at most `maxOutput` + 64 KiB) or `.corrupt`.
+    static func inflateAll(_ input: [UInt8], maxOutput: Int) -> Result<[UInt8], Failure> {
+        let inflater = GzipInflater(maxOutput: maxOutput)
+        var output: [UInt8] = []
+        output.reserveCapacity(min(maxOutput, max(4096, input.count * 4)))
+        let outcome = input.withUnsafeBytes { raw in
+            Result { () throws(Failure) in
+                try inflater.inflate(raw, into: &output)
+                try inflater.finish()
+            }
+        }
+        return outcome.map { output }
     }
 }

@@ -31,7 +31,8 @@ final class Connection: @unchecked Sendable {
                 body.append(contentsOf: Connection.zeros[0..<min(grown - body.count, Connection.zeros.count)])
             }
         }
-        var inflater: GzipInflater?
+        /// `Content-Encoding: gzip`: the body holds the compressed bytes until the request's end.
+        var gzip = false
         var start: UInt64
         var bytesIn: Int
     }
@@ -85,6 +86,8 @@ final class Connection: @unchecked Sendable {
     private var closeRequested = false
     private var peerFinishedSending = false
     private var processing = false
+    /// The last recv returned less than it was offered.
+    private var lastReadWasShort = false
 
     init(socket: Socket, remoteAddress: String, loop: IOLoop, core: ServerCore) {
         self.socket = socket
@@ -148,6 +151,9 @@ final class Connection: @unchecked Sendable {
             case .bytes:
                 machine.bytesReceived(at: Socket.monotonicNanoseconds())
                 processInput()
+                // A short read means the socket is (almost surely) empty: skip the recv that would
+                // only return EAGAIN; the source fires again if more arrived meanwhile.
+                if lastReadWasShort { return }
             case .wouldBlock:
                 return
             case .endOfFile:
@@ -187,6 +193,7 @@ final class Connection: @unchecked Sendable {
             }
             let result = try outcome.get()
             if case .bytes(let n) = result {
+                lastReadWasShort = n < end - start
                 ex.bodyFilled += n
                 ex.bytesIn += n
                 parser.didReceiveBodyDirectly(n)
@@ -200,17 +207,19 @@ final class Connection: @unchecked Sendable {
                 Result { () throws(SocketError) in try socket.receive(into: raw) }
             }
             let result = try outcome.get()
-            if case .bytes(let n) = result { input.append(loop.scratch[0..<n]) }
+            if case .bytes(let n) = result {
+                lastReadWasShort = n < loop.scratch.count
+                input.append(loop.scratch[0..<n])
+            }
             return result
         }
         var result = Socket.ReceiveResult.wouldBlock
         var failure: SocketError?
+        var offered = 0
         _ = input.writeWithUnsafeMutableBytes(minimum: max(configuration.readBufferSize, 4096)) { free in
-            let outcome = Result { () throws(SocketError) in
-                try socket.receive(
-                    into: UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
-                )
-            }
+            let space = UnsafeMutableRawBufferPointer(rebasing: free.prefix(max(configuration.readBufferSize, 4096)))
+            offered = space.count
+            let outcome = Result { () throws(SocketError) in try socket.receive(into: space) }
             switch outcome {
             case .success(let r): result = r
             case .failure(let e):
@@ -221,6 +230,7 @@ final class Connection: @unchecked Sendable {
             return 0
         }
         if let failure { throw failure }
+        if case .bytes(let n) = result { lastReadWasShort = n < offered }
         return result
     }
 
@@ -271,20 +281,13 @@ final class Connection: @unchecked Sendable {
             respond(pending, forceClose: true)
             return
         }
-        switch head.framing {
-        case .length(let n) where head.contentCoding == .identity:
+        if case .length(let n) = head.framing {
             ex.fixedBody = true
             ex.declaredLength = n
             ex.body.reserveCapacity(n)
             ex.reserveBody(min(n, 64 * 1024))
-        case .length(let n):
-            ex.body.reserveCapacity(min(n * 4, configuration.maxDecompressedBody, 1 << 20))
-        case .chunked, .none:
-            break
         }
-        if head.contentCoding == .gzip {
-            ex.inflater = GzipInflater(maxOutput: configuration.maxDecompressedBody)
-        }
+        ex.gzip = head.contentCoding == .gzip
         exchange = ex
         // RFC 9110 §10.1.1: 100 Continue once limits and routing passed, if the body is not here yet.
         if head.expectContinue && input.readableCount == 0 {
@@ -297,18 +300,7 @@ final class Connection: @unchecked Sendable {
         guard var ex = exchange else { return }
         exchange = nil
         ex.bytesIn += range.count
-        if let inflater = ex.inflater {
-            let outcome = input.storage.withUnsafeBytes { raw in
-                Result { () throws(GzipInflater.Failure) in
-                    try inflater.inflate(UnsafeRawBufferPointer(rebasing: raw[range]), into: &ex.body)
-                }
-            }
-            if case .failure(let failure) = outcome {
-                exchange = ex
-                gzipFailed(failure)
-                return
-            }
-        } else if ex.fixedBody {
+        if ex.fixedBody {
             ex.reserveBody(range.count)
             let start = ex.bodyFilled
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
@@ -344,20 +336,50 @@ final class Connection: @unchecked Sendable {
 
     private func onEnd() {
         guard var ex = exchange else { return }
-        if let inflater = ex.inflater {
-            do {
-                try inflater.finish()
-            } catch {
-                gzipFailed(error)
-                return
-            }
-            ex.inflater = nil
-        }
         if let pending = ex.pendingResponse {
             respond(pending, forceClose: false)
             return
         }
-        guard let route = ex.route else { return }
+        guard ex.route != nil else { return }
+        guard ex.gzip else {
+            dispatchHandler()
+            return
+        }
+        // gzip (http-rules.md §7.3): inflate with an absolute cap; small bodies inline, larger ones
+        // on the worker queue so that the CPU work does not hold up this I/O queue.
+        let compressed = ex.body
+        ex.body = []
+        ex.gzip = false
+        exchange = ex
+        let cap = configuration.maxDecompressedBody
+        if compressed.count <= 64 * 1024 {
+            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap))
+            return
+        }
+        machine.requestReceived()
+        suspendReading()
+        core.workerQueue.async { [self] in
+            let result = GzipInflater.inflateAll(compressed, maxOutput: cap)
+            queue.async { self.inflated(result) }
+        }
+    }
+
+    /// Continues a gzip request once its body is inflated (or answers 413/400).
+    private func inflated(_ result: Result<[UInt8], GzipInflater.Failure>) {
+        guard !isClosed, var ex = exchange else { return }
+        switch result {
+        case .success(let body):
+            ex.body = body
+            exchange = ex
+            dispatchHandler()
+        case .failure(let failure):
+            gzipFailed(failure)
+        }
+    }
+
+    /// Builds the request from the current exchange and runs its route's handler.
+    private func dispatchHandler() {
+        guard var ex = exchange, let route = ex.route else { return }
         let body = ex.body
         ex.body = []
         exchange = ex

@@ -23,6 +23,7 @@ public struct PathParameters: Sendable, Equatable, Sequence {
 
     mutating func append(name: String, value: String) { pairs.append((name, value)) }
 
+    /// Equal when the same names map to the same values in the same order.
     public static func == (lhs: PathParameters, rhs: PathParameters) -> Bool {
         lhs.pairs.count == rhs.pairs.count && zip(lhs.pairs, rhs.pairs).allSatisfy { $0 == $1 }
     }
