@@ -49,12 +49,7 @@ enum SessionCodec {
         header.beginArray()
         for entry in checkpoint.layout.entries {
             header.beginObject()
-            header.writeKey("name")
-            header.writeString(entry.name)
-            header.writeKey("shape")
-            header.beginArray()
-            for d in entry.shape { header.writeInt(d) }
-            header.endArray()
+            header.writeNameAndShape(of: entry)
             header.endObject()
         }
         header.endArray()

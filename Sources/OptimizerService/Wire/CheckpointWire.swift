@@ -167,12 +167,7 @@ enum CheckpointWriter {
         writer.beginArray()
         for entry in checkpoint.layout.entries {
             writer.beginObject()
-            writer.writeKey("name")
-            writer.writeString(entry.name)
-            writer.writeKey("shape")
-            writer.beginArray()
-            for d in entry.shape { writer.writeInt(d) }
-            writer.endArray()
+            writer.writeNameAndShape(of: entry)
             writer.writeKey("data")
             S.write(checkpoint.parameters[entry.offset..<(entry.offset + entry.count)], shape: [entry.count], to: &writer)
             writer.endObject()

@@ -35,12 +35,7 @@ enum SessionWriter {
         writer.beginArray()
         for entry in s.layout.entries {
             writer.beginObject()
-            writer.writeKey("name")
-            writer.writeString(entry.name)
-            writer.writeKey("shape")
-            writer.beginArray()
-            for d in entry.shape { writer.writeInt(d) }
-            writer.endArray()
+            writer.writeNameAndShape(of: entry)
             writer.writeKey("offset")
             writer.writeInt(entry.offset)
             writer.writeKey("count")
@@ -108,5 +103,17 @@ enum SessionWriter {
         var writer = JSONWriter()
         writer.writeDouble(value)
         return String(decoding: writer.bytes, as: UTF8.self)
+    }
+}
+
+extension JSONWriter {
+    /// `"name": "w", "shape": [2, 3]`: the members every description of a parameter starts with.
+    mutating func writeNameAndShape(of entry: ParameterLayout.Entry) {
+        writeKey("name")
+        writeString(entry.name)
+        writeKey("shape")
+        beginArray()
+        for d in entry.shape { writeInt(d) }
+        endArray()
     }
 }
