@@ -88,3 +88,24 @@ extension ScheduleKind {
         }
     }
 }
+
+extension ScheduleKind {
+    /// A one-line description (PyTorch class and formula) for the catalogue.
+    public var summary: String {
+        switch self {
+        case .step: "StepLR: lr = base * gamma^floor(k / step_size)"
+        case .multiStep: "MultiStepLR: lr = base * gamma^(milestones <= k)"
+        case .exponential: "ExponentialLR: lr = base * gamma^k"
+        case .cosineAnnealing: "CosineAnnealingLR: lr = eta_min + (base - eta_min)(1 + cos(pi k / t_max)) / 2, periodic"
+        case .cosineAnnealingWarmRestarts:
+            "CosineAnnealingWarmRestarts: cosine annealing restarted after t_0 * t_mult^i steps"
+        case .linear:
+            "LinearLR: lr = base * (start_factor + (end_factor - start_factor) * min(k, total_iters) / total_iters)"
+        case .polynomial: "PolynomialLR: lr = base * (1 - min(k, total_iters) / total_iters)^power"
+        case .oneCycle:
+            "OneCycleLR: warm-up to max_lr then anneal; cycles momentum / betas[0]; at most total_steps steps"
+        case .constant: "ConstantLR: lr = base * factor for k < total_iters, then base"
+        case .sequential: "SequentialLR: schedulers[i] from milestones[i-1] on, each restarting at its step 0"
+        }
+    }
+}

@@ -56,6 +56,8 @@ enum Catalogue {
             writer.beginObject()
             writer.writeKey("type")
             writer.writeString(kind.rawValue)
+            writer.writeKey("description")
+            writer.writeString(kind.summary)
             writer.writeKey("hyperparameters")
             writer.beginArray()
             for argument in kind.arguments {
