@@ -98,8 +98,6 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
     public static func limitExceeded(limit: String, status: Int, _ detail: String) -> ServiceError {
         .init("limit_exceeded", status, detail, limit: limit)
     }
-    /// 503: the service is shutting down or not yet ready.
-    public static func unavailable(_ detail: String) -> ServiceError { .init("unavailable", 503, detail) }
     /// 500: a change was applied in memory but could not be made durable; the session was unloaded
     /// and comes back from its last durable state when the service restarts.
     public static func storageFailed(_ id: String) -> ServiceError {

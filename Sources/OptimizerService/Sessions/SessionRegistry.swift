@@ -113,12 +113,9 @@ final class SessionRegistry: Sendable {
     /// Every session's summary, oldest first: those in memory as they are now, resting ones as they
     /// were when evicted.
     func summaries() -> [SessionSummary] {
-        let (sessions, resting) = inner.withLock { inner in
-            (inner.order.compactMap { id in inner.sessions[id].map { (id, $0) } }, inner.resting)
-        }
-        var byID: [SessionID: SessionSummary] = resting
-        for (id, session) in sessions { byID[id] = session.summary() }
-        return inner.withLock { inner in inner.order }.compactMap { byID[$0] }
+        // One snapshot of the registry; live summaries are read afterwards, outside its lock.
+        let (order, sessions, resting) = inner.withLock { ($0.order, $0.sessions, $0.resting) }
+        return order.compactMap { id in sessions[id]?.summary() ?? resting[id] }
     }
 
     /// Counts for `/metrics`.
