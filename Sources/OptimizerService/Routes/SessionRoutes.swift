@@ -102,8 +102,8 @@ enum SessionRoutes {
             session = try admit(context, name: name ?? checkpoint.name, spec: spec, layout: layout, dtype: checkpoint.dtype) {
                 () throws(ServiceError) in
                 switch checkpoint.dtype {
-                case .float32: .float32(try restoreEngine(checkpoint.engineCheckpoint(as: Float.self)))
-                case .float64: .float64(try restoreEngine(checkpoint.engineCheckpoint(as: Double.self)))
+                case .float32: .float32(try restoreEngine(checkpoint.engineCheckpoint(as: Float.self, spec: spec, layout: layout)))
+                case .float64: .float64(try restoreEngine(checkpoint.engineCheckpoint(as: Double.self, spec: spec, layout: layout)))
                 }
             }
         }

@@ -103,15 +103,11 @@ struct CheckpointInput: Sendable {
         return result
     }
 
-    /// The core's checkpoint in the session dtype; the core then validates names, counts and steps.
-    func engineCheckpoint<S: WireScalar>(as type: S.Type) throws(ServiceError) -> EngineCheckpoint<S> {
-        let spec: TrainingSpec
-        do {
-            spec = try TrainingSpec(training)
-        } catch {
-            throw ServiceError(error)
-        }
-        let layout = try parameters.layout()
+    /// The core's checkpoint in the session dtype, from the spec and layout the caller already
+    /// validated; the core then validates names, counts and steps.
+    func engineCheckpoint<S: WireScalar>(as type: S.Type, spec: TrainingSpec, layout: ParameterLayout)
+        throws(ServiceError) -> EngineCheckpoint<S>
+    {
         let values = try parameters.flatValues(layout: layout, as: S.self)
         var states: [ParameterState<S>] = []
         for (parameter, entries) in state {
