@@ -186,4 +186,14 @@ req 204 DELETE "/v1/sessions/$id"
 req 404 GET "/v1/sessions/$id"; problem session_not_found
 for s in "$id2" "$idb" "$idl"; do req 204 DELETE "/v1/sessions/$s"; done
 
+# Configuration the binary refuses (only when this script started it).
+if [ -n "$server_pid" ]; then
+    for bad in "--busy-poll=-1" "--busy-poll 20000" "--port 70000" "--max-body 12XB"; do
+        # shellcheck disable=SC2086 # each case is a flag and its value
+        if "$bin" $bad --check-health >"$work/bad.txt" 2>&1; then fail "optd $bad was accepted"; fi
+        grep -qi "error" "$work/bad.txt" || fail "optd $bad: no error message"
+        checks=$((checks + 1))
+    done
+fi
+
 echo "smoke: $checks passed, 0 failed"

@@ -1,4 +1,5 @@
 import Dispatch
+import DurableStorage
 public import Logging
 import MicroHTTP
 import Synchronization
@@ -76,10 +77,25 @@ public final class ServiceContext: Sendable {
         }
     }
 
-    /// Runs a change on the session's queue (in arrival order). If the session was evicted while
-    /// the change waited, it runs again on the session reloaded from disk, in order there.
-    func enqueue(on session: Session, _ responder: HTTPResponder, _ work: @escaping @Sendable (Session) -> HTTPResponse) {
-        session.queue.async { [self] in
+    /// Bodies up to this size (64 KiB, about 5,000 JSON numbers) are small: they are decoded on the
+    /// connection's I/O queue, and their change may run there too (`enqueue(on:_:now:_:)`).
+    static let smallBodyLimit = 64 << 10
+
+    /// Whether a change with a body of `bodyCount` bytes takes only microseconds, so that it may run
+    /// on the connection's I/O queue: a small body, and no `fdatasync` per change (no data
+    /// directory, or `--fsync` other than `always`).
+    func isQuickChange(bodyCount: Int) -> Bool {
+        bodyCount <= Self.smallBodyLimit && (persistence == nil || configuration.fsync != .always)
+    }
+
+    /// Runs a change on the session's lane (in arrival order): on the calling thread if `now` and
+    /// the lane is idle, else on the lane's queue. If the session was evicted while the change
+    /// waited, it runs again on the session reloaded from disk, in order there.
+    func enqueue(
+        on session: Session, _ responder: HTTPResponder, now: Bool = false,
+        _ work: @escaping @Sendable (Session) -> HTTPResponse
+    ) {
+        let run: @Sendable () -> Void = { [self] in
             if session.state.withLock({ $0.evicted }) {
                 do {
                     enqueue(on: try self.session(session.id), responder, work)
@@ -91,6 +107,7 @@ public final class ServiceContext: Sendable {
             responder.send(work(session))
             session.touch()
         }
+        if now { session.lane.runNowOrQueue(run) } else { session.lane.async(run) }
     }
 
     private let sweepTimer = Mutex<TimerBox?>(nil)
@@ -109,11 +126,11 @@ public final class ServiceContext: Sendable {
 
     /// Evicts sessions idle longer than `--session-idle-timeout`: with a data directory they rest on
     /// disk and come back on first use; without one they are deleted. Each eviction runs on the
-    /// session's queue, after any change already queued.
+    /// session's lane, after any change already queued.
     func evictIdleSessions() {
         guard let limit = configuration.sessionIdleTimeout else { return }
         for session in registry.idle(longerThan: limit) {
-            session.queue.async { [self] in
+            session.lane.async { [self] in
                 guard session.idleSeconds > limit else { return }
                 let summary = session.state.withLock { (s) -> SessionSummary? in
                     guard !s.deleted, !s.evicted else { return nil }

@@ -71,6 +71,7 @@ public enum ServiceRunner {
         http.keepAliveIdle = .seconds(c.keepAliveTimeout)
         http.writeIdleTimeout = .seconds(c.writeIdleTimeout)
         http.maxConnections = c.maxConnections
+        http.busyPoll = .microseconds(c.busyPollMicroseconds)
         http.shutdownGrace = .seconds(c.shutdownGrace)
         let metrics = context.metrics
         let logger = context.logger

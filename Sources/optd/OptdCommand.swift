@@ -49,6 +49,9 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "Seconds a response write may stall. (env OPTD_WRITE_TIMEOUT, default 30)")
     var writeTimeout: Double?
 
+    @Option(help: "Microseconds a connection keeps checking for its next request after each response before it waits to be woken; saves a thread wake-up (tens of microseconds on virtual machines) per request for clients that call in a loop, at up to this much CPU per response. 0 turns it off. (env OPTD_BUSY_POLL, default 50)")
+    var busyPoll: Int?
+
     @Option(help: "Most open connections. (env OPTD_MAX_CONNECTIONS, default 1024)")
     var maxConnections: Int?
 
@@ -111,6 +114,7 @@ struct OptdCommand: ParsableCommand {
         c.bodyIdleTimeout = try pick(bodyTimeout, "OPTD_BODY_TIMEOUT", { Double($0) }) ?? c.bodyIdleTimeout
         c.keepAliveTimeout = try pick(keepAliveTimeout, "OPTD_KEEPALIVE_TIMEOUT", { Double($0) }) ?? c.keepAliveTimeout
         c.writeIdleTimeout = try pick(writeTimeout, "OPTD_WRITE_TIMEOUT", { Double($0) }) ?? c.writeIdleTimeout
+        c.busyPollMicroseconds = try pick(busyPoll, "OPTD_BUSY_POLL", { Int($0) }) ?? c.busyPollMicroseconds
         c.maxConnections = try pick(maxConnections, "OPTD_MAX_CONNECTIONS", { Int($0) }) ?? c.maxConnections
         c.shutdownGrace = try pick(shutdownGrace, "OPTD_SHUTDOWN_GRACE", { Double($0) }) ?? c.shutdownGrace
         c.dataDirectory = try pick(dataDir, "OPTD_DATA_DIR", { $0 }) ?? c.dataDirectory
@@ -140,6 +144,9 @@ struct OptdCommand: ParsableCommand {
                               ("max parameters", c.maxParametersPerSession), ("memory budget", c.memoryBudgetBytes),
                               ("max connections", c.maxConnections)] where value <= 0 {
             throw ValidationError("\(name) must be positive, got \(value)")
+        }
+        guard (0...10_000).contains(c.busyPollMicroseconds) else {
+            throw ValidationError("busy poll must be 0...10000 microseconds, got \(c.busyPollMicroseconds)")
         }
         for (name, value) in [("header timeout", c.headerTimeout), ("body timeout", c.bodyIdleTimeout),
                               ("keep-alive timeout", c.keepAliveTimeout), ("write timeout", c.writeIdleTimeout),

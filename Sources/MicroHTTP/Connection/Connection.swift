@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import Synchronization
 
 /// One client connection: reads, parses, routes, calls handlers and writes responses in order.
 ///
@@ -86,6 +87,8 @@ final class Connection: @unchecked Sendable {
     private var closeRequested = false
     private var peerFinishedSending = false
     private var processing = false
+    /// A request head arrived and its response is not written yet (counted in `loop.requestsInProgress`).
+    private var requestInProgress = false
     /// The last recv returned less than it was offered.
     private var lastReadWasShort = false
 
@@ -265,6 +268,10 @@ final class Connection: @unchecked Sendable {
         let start: UInt64
         if case .readingHead(let since) = machine.phase { start = since } else { start = now }
         machine.headReceived(at: now)
+        if !requestInProgress {
+            requestInProgress = true
+            loop.requestsInProgress += 1
+        }
         var ex = Exchange(head: head, start: start, bytesIn: head.headByteCount)
         switch core.router.match(head.method, path: head.path) {
         case .found(let route, let parameters):
@@ -405,11 +412,21 @@ final class Connection: @unchecked Sendable {
                 queue.async { self.respond(response, forceClose: false) }
             }
         case .deferred(let handler):
-            suspendReading()
+            // A response given before the handler returns is written at once; later ones hop back
+            // to this queue. Reading is suspended only while a response is really outstanding:
+            // each suspend/resume of the read source costs a round trip through the dispatch
+            // manager thread (two `epoll_ctl`s and thread wake-ups).
+            let handoff = ResponseHandoff()
             let responder = HTTPResponder { [self] response in
+                guard !handoff.hold(response) else { return }
                 queue.async { self.respond(response, forceClose: false) }
             }
             handler(request, responder)
+            if let response = handoff.finishHandling() {
+                respond(response, forceClose: false)
+            } else {
+                suspendReading()
+            }
         }
     }
 
@@ -631,6 +648,7 @@ final class Connection: @unchecked Sendable {
 
     private func responseWritten(_ done: Completion) {
         requestsServed += 1
+        endRequest()
         configuration.requestObserver?(done.record)
         let now = Socket.monotonicNanoseconds()
         guard done.keepAlive else {
@@ -645,6 +663,28 @@ final class Connection: @unchecked Sendable {
         }
         resumeReading()
         processInput()
+        if configuration.busyPoll > .zero, loop.requestsInProgress == 0, case .idle = machine.phase,
+            input.readableCount == 0
+        {
+            let deadline = now &+ UInt64(configuration.busyPoll.nanoseconds)
+            queue.async { self.busyPoll(until: deadline, served: self.requestsServed) }
+        }
+    }
+
+    /// Checks for the next request until `deadline` (`HTTPServer.Configuration.busyPoll`), one
+    /// non-blocking peek per turn of the queue, so the queue's other connections are served between
+    /// checks. Stops once the read source answered a request first (`served` changed), or once
+    /// another connection of the loop has a request in progress: the queue is then busy anyway, so
+    /// the read source's event comes without a wake-up.
+    private func busyPoll(until deadline: UInt64, served: Int) {
+        guard !isClosed, requestsServed == served, loop.requestsInProgress == 0, case .idle = machine.phase,
+            input.readableCount == 0
+        else { return }
+        if socket.isReadable() {
+            handleReadable()
+        } else if Socket.monotonicNanoseconds() < deadline {
+            queue.async { self.busyPoll(until: deadline, served: served) }
+        }
     }
 
     // MARK: - Closing
@@ -718,6 +758,7 @@ final class Connection: @unchecked Sendable {
         guard !isClosed else { return }
         isClosed = true
         machine.close()
+        endRequest()
         outgoing.removeAll()
         exchange = nil
         input = InputBuffer()
@@ -751,6 +792,13 @@ final class Connection: @unchecked Sendable {
         core.connectionClosed()
     }
 
+    /// The request whose head arrived is answered (or the connection closed).
+    private func endRequest() {
+        guard requestInProgress else { return }
+        requestInProgress = false
+        loop.requestsInProgress -= 1
+    }
+
     private func suspendReading() {
         guard !readSuspended, let source = readSource else { return }
         readSuspended = true
@@ -761,5 +809,36 @@ final class Connection: @unchecked Sendable {
         guard readSuspended, let source = readSource else { return }
         readSuspended = false
         source.resume()
+    }
+}
+
+/// Holds a deferred handler's response when it is given while the handler is still running (on the
+/// connection's queue or, racing it, on another thread), so the connection writes it when the
+/// handler returns instead of hopping through its queue.
+private final class ResponseHandoff: Sendable {
+    private enum State {
+        case handling
+        case held(HTTPResponse)
+        case detached
+    }
+
+    private let state = Mutex(State.handling)
+
+    /// Keeps `response` if the handler is still running; false once it returned (send it yourself).
+    func hold(_ response: HTTPResponse) -> Bool {
+        state.withLock { state in
+            guard case .handling = state else { return false }
+            state = .held(response)
+            return true
+        }
+    }
+
+    /// Called when the handler returns: the response it gave, if any. Later responses are not held.
+    func finishHandling() -> HTTPResponse? {
+        state.withLock { state in
+            defer { state = .detached }
+            if case .held(let response) = state { return response }
+            return nil
+        }
     }
 }

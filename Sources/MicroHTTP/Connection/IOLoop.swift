@@ -2,13 +2,18 @@ import Dispatch
 
 /// One serial I/O queue and the connections bound to it, with the shared timeout sweep.
 ///
-/// `@unchecked Sendable`: `connections`, `scratch` and `timer` are only touched on `queue`.
+/// `@unchecked Sendable`: `connections`, `requestsInProgress`, `scratch` and `timer` are only touched
+/// on `queue`.
 final class IOLoop: @unchecked Sendable {
     let queue: DispatchQueue
     /// A receive buffer shared by this queue's connections when they hold none of their own
     /// (new and idle connections, lingering drains). Only touched on `queue`.
     var scratch = [UInt8](repeating: 0, count: 64 * 1024)
     private var connections: [ObjectIdentifier: Connection] = [:]
+    /// Requests of this queue's connections whose head arrived and whose response is not yet
+    /// written; busy polling (`HTTPServer.Configuration.busyPoll`) only runs while it is 0.
+    /// Only touched on `queue`.
+    var requestsInProgress = 0
     private var timer: (any DispatchSourceTimer)?
 
     init(label: String) {

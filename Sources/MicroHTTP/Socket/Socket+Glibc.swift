@@ -174,6 +174,21 @@ extension Socket {
         }
     }
 
+    /// True when a `recv` would not block: bytes are waiting, the peer closed, or the socket has
+    /// an error. A one-byte `recv` with `MSG_PEEK | MSG_DONTWAIT`; nothing is consumed.
+    package func isReadable() -> Bool {
+        var byte: UInt8 = 0
+        while true {
+            let n = recv(descriptor, &byte, 1, Int32(MSG_PEEK | MSG_DONTWAIT))
+            if n >= 0 { return true }
+            switch errno {
+            case EINTR: continue
+            case EAGAIN, EWOULDBLOCK: return false
+            default: return true
+            }
+        }
+    }
+
     /// Sends `first` then `second` in one gathered call with `MSG_NOSIGNAL`; returns the bytes
     /// written (possibly fewer than offered), or nil when the socket buffer is full. The
     /// corresponding C function is `sendmsg`.

@@ -34,7 +34,7 @@ final class SessionPersistence: Sendable {
     }
 
     /// Appends one change, then compacts when the log has outgrown the snapshot. Runs on the
-    /// session's queue. A failed append unloads the session (memory is ahead of the disk) and
+    /// session's lane. A failed append unloads the session (memory is ahead of the disk) and
     /// throws 500 `storage_failure`.
     func append(_ record: SessionCodec.Record, to session: Session, registry: SessionRegistry) throws(ServiceError) {
         guard let storage = session.storage else { return }

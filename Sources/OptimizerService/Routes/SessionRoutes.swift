@@ -25,12 +25,13 @@ enum SessionRoutes {
             do {
                 let session = try context.session(for: request)
                 _ = try request.bodyFormat(allowBinary: false)
-                context.enqueue(on: session, responder) { session in patch(request, session, context) }
+                let quick = context.isQuickChange(bodyCount: request.body.count)
+                context.enqueue(on: session, responder, now: quick) { session in patch(request, session, context) }
             } catch {
                 responder.send(error: error)
             }
         }
-        // Deletion runs on the session's queue, after the changes that arrived before it, and
+        // Deletion runs on the session's lane, after the changes that arrived before it, and
         // removes the files before answering, so a deleted session never comes back after a crash.
         router.onDeferred(.delete, "/v1/sessions/:id") { request, responder in
             do {
@@ -200,7 +201,7 @@ enum SessionRoutes {
 
     static let patchMembers = ["name", "optimizer"]
 
-    /// Runs on the session's queue: changes the name and/or default-group hyperparameters.
+    /// Runs on the session's lane: changes the name and/or default-group hyperparameters.
     private static func patch(_ request: HTTPRequest, _ session: Session, _ context: ServiceContext) -> HTTPResponse {
         do {
             var reader = JSONReader(request.body)

@@ -6,28 +6,26 @@ import Synchronization
 
 /// `POST /v1/sessions/{id}/step` and `GET|PUT /v1/sessions/{id}/parameters`.
 ///
-/// Changes are queued on the session's serial queue as soon as their head and body have arrived,
-/// so they apply in arrival order; decoding, the step and encoding the answer run there, off the I/O
-/// queues, and the lock is held only while the engine changes.
+/// Changes go to the session's lane as soon as their head and body have arrived, so they apply in
+/// arrival order. A small change (``ServiceContext/isQuickChange(bodyCount:)``) is decoded on the
+/// connection's I/O queue and, when the session is idle, stepped and answered there too; a large one
+/// is decoded, stepped and encoded on the lane's queue, so that no I/O queue is held for long. The
+/// lock is held only while the engine changes.
 enum TrainingRoutes {
-    /// Bodies up to this size (64 KiB, about 5,000 JSON numbers) are decoded on the I/O queue.
-    static let inlineDecodeLimit = 64 << 10
-
     static func register(on router: inout GuardedRouter, context: ServiceContext) {
         router.onDeferred(.post, "/v1/sessions/:id/step") { request, responder in
             do {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
-                // Small bodies are decoded here, on the connection's I/O queue, so that decoding
-                // overlaps other requests' steps; large ones on the session's queue, so that no
-                // I/O queue is held for long. A malformed small body is answered without queueing.
-                let predecoded = request.body.count <= inlineDecodeLimit
-                    ? try decodeGradients(request.body, format: format, session: session) : nil
+                // A small body is decoded here, so that decoding overlaps other requests' steps,
+                // and a malformed one is answered without queueing.
+                let quick = context.isQuickChange(bodyCount: request.body.count)
+                let predecoded = quick ? try decodeGradients(request.body, format: format, session: session) : nil
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
                     try IdempotencyClaim.begin(key: key, on: session)
                 }
-                context.enqueue(on: session, responder) { session in
+                context.enqueue(on: session, responder, now: quick) { session in
                     step(request, session, context, format, responseFormat, claim, predecoded)
                 }
             } catch {
@@ -39,7 +37,10 @@ enum TrainingRoutes {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
-                context.enqueue(on: session, responder) { session in put(request, session, context, format, responseFormat) }
+                let quick = context.isQuickChange(bodyCount: request.body.count)
+                context.enqueue(on: session, responder, now: quick) { session in
+                    put(request, session, context, format, responseFormat)
+                }
             } catch {
                 responder.send(error: error)
             }
@@ -58,7 +59,7 @@ enum TrainingRoutes {
 
     // MARK: - Step
 
-    /// Runs on the session's queue.
+    /// Runs on the session's lane.
     private static func step(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
         _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (TensorValues, [Bool])?
@@ -179,7 +180,7 @@ enum TrainingRoutes {
 
     // MARK: - Parameters
 
-    /// Runs on the session's queue.
+    /// Runs on the session's lane.
     private static func put(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
         _ responseFormat: BodyFormat

@@ -3,8 +3,8 @@ import DurableStorage
 import OptimizerCore
 import Synchronization
 
-/// One optimizer session: its engine and bookkeeping behind a lock, and a serial queue on which
-/// every change runs, so that changes apply one at a time in arrival order while readers only take
+/// One optimizer session: its engine and bookkeeping behind a lock, and a lane on which every
+/// change runs, so that changes apply one at a time in arrival order while readers only take
 /// the lock (and never see a half-applied step).
 ///
 /// This is `Sendable` because all mutable state is inside `state`, a `Mutex`.
@@ -30,11 +30,11 @@ final class Session: Sendable {
     let createdAt: Timestamp
     /// Bytes reserved against the memory budget (engine state plus one gradient buffer).
     let reservedBytes: Int
-    /// Runs every change (step, PUT, PATCH) in arrival order.
-    let queue: DispatchQueue
+    /// Runs every change (step, PUT, PATCH, DELETE, eviction) in arrival order.
+    let lane: SessionLane
     let state: Mutex<State>
     /// The session's files when the service has a data directory; every change is appended there
-    /// (from the session's queue, in order) before it is acknowledged.
+    /// (from the session's lane, in order) before it is acknowledged.
     let storage: SessionDirectory?
     /// When a request last used the session (`DispatchTime` nanoseconds), for idle eviction.
     private let lastUse = Atomic<UInt64>(DispatchTime.now().uptimeNanoseconds)
@@ -56,7 +56,7 @@ final class Session: Sendable {
         self.createdAt = createdAt
         self.reservedBytes = reservedBytes
         self.storage = storage
-        self.queue = DispatchQueue(label: "optd.session.\(id)", qos: .userInitiated)
+        self.lane = SessionLane(label: "optd.session.\(id)")
         self.state = Mutex(state)
     }
 
