@@ -67,6 +67,10 @@ final class Connection: @unchecked Sendable {
 
     /// Zeros appended ahead of `Content-Length` body data (a bulk copy, fast in debug builds too).
     private static let zeros = [UInt8](repeating: 0, count: 256 * 1024)
+    /// How far ahead of the received data a large body is zero-filled for `recv` to write into:
+    /// 1 MiB, so the zeros are still in cache when `recv` overwrites them (filling ahead by the
+    /// body's size made every 40 MB body cost two trips through memory).
+    private static let bodyWindow = 1 << 20
 
     let socket: Socket
     let remoteAddress: String
@@ -186,7 +190,7 @@ final class Connection: @unchecked Sendable {
         {
             exchange = nil  // keep `ex.body` uniquely referenced while recv writes into it
             defer { exchange = ex }
-            ex.reserveBody(min(remaining, max(64 * 1024, ex.bodyFilled)))
+            ex.reserveBody(min(remaining, Connection.bodyWindow))
             let start = ex.bodyFilled
             let end = min(ex.body.count, start + remaining)
             let outcome = ex.body.withUnsafeMutableBytes { raw in

@@ -197,7 +197,7 @@ enum SessionCodec {
 
     /// One change after the snapshot.
     enum Record {
-        case step(at: Timestamp, present: [Bool], gradients: TensorValues, key: String?, digest: BodyDigest?, report: StepReport)
+        case step(at: Timestamp, present: [Bool], gradients: StepGradients, key: String?, digest: BodyDigest?, report: StepReport)
         case put(at: Timestamp, values: TensorValues)
         case patch(at: Timestamp, name: String??, optimizer: ConfigValue?)
     }
@@ -205,7 +205,7 @@ enum SessionCodec {
     static func encode(_ record: Record) -> [UInt8] {
         var header = JSONWriter()
         header.beginObject()
-        var tensor: TensorValues?
+        var tensor: StepGradients?
         switch record {
         case .step(let at, let present, let gradients, let key, let digest, let report):
             header.writeKey("kind")
@@ -228,7 +228,7 @@ enum SessionCodec {
             header.writeString("put")
             header.writeKey("at")
             header.writeInt(at.secondsSinceEpoch)
-            tensor = values
+            tensor = .values(values)
         case .patch(let at, let name, let optimizer):
             header.writeKey("kind")
             header.writeString("patch")
@@ -245,13 +245,14 @@ enum SessionCodec {
         }
         header.endObject()
         var out = [UInt8]()
-        out.reserveCapacity(recordMagic.count + 4 + header.bytes.count + (tensor.map { $0.count * 8 } ?? 0))
+        out.reserveCapacity(recordMagic.count + 4 + header.bytes.count + (tensor?.byteCount ?? 0))
         out += recordMagic
         appendUInt32(UInt32(header.bytes.count), to: &out)
         out += header.bytes
         switch tensor {
-        case .float32(let v)?: v.withUnsafeBytes { out.append(contentsOf: $0) }
-        case .float64(let v)?: v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .values(.float32(let v))?: v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .values(.float64(let v))?: v.withUnsafeBytes { out.append(contentsOf: $0) }
+        case .littleEndian(let bytes)?: out += bytes
         case nil: break
         }
         return out
@@ -281,7 +282,7 @@ enum SessionCodec {
             let present = presentText.utf8.map { $0 == UInt8(ascii: "1") }
             let key = header["key"]?.stringValue
             let digest = header["digest"]?.stringValue.flatMap(BodyDigest.init(hex:))
-            return .step(at: at, present: present, gradients: try tensor(), key: key, digest: digest, report: report)
+            return .step(at: at, present: present, gradients: .values(try tensor()), key: key, digest: digest, report: report)
         case "put":
             return .put(at: at, values: try tensor())
         case "patch":

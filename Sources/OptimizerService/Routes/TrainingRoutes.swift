@@ -62,14 +62,14 @@ enum TrainingRoutes {
     /// Runs on the session's lane.
     private static func step(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
-        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (TensorValues, [Bool])?
+        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (StepGradients, [Bool])?
     ) -> HTTPResponse {
         let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
         do {
             if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
                 return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat)
             }
-            let gradients: TensorValues
+            let gradients: StepGradients
             let present: [Bool]
             if let predecoded {
                 (gradients, present) = predecoded
@@ -106,16 +106,24 @@ enum TrainingRoutes {
         }
     }
 
+    /// JSON gradients decoded into a flat buffer; a binary body is only checked for length and
+    /// stepped from in place (no copy of, say, 40 MB for 10M float32 parameters).
     private static func decodeGradients(_ body: [UInt8], format: BodyFormat, session: Session) throws(ServiceError)
-        -> (TensorValues, [Bool])
+        -> (StepGradients, [Bool])
     {
-        switch session.dtype {
-        case .float32:
+        switch (session.dtype, format) {
+        case (.float32, .binary):
+            try TensorInput<Float>.checkBinaryLength(body.count, layout: session.layout)
+            return (.littleEndian(body), [Bool](repeating: true, count: session.layout.count))
+        case (.float64, .binary):
+            try TensorInput<Double>.checkBinaryLength(body.count, layout: session.layout)
+            return (.littleEndian(body), [Bool](repeating: true, count: session.layout.count))
+        case (.float32, .json):
             let input = try decode(body, format: format, layout: session.layout, role: .gradient, as: Float.self)
-            return (.float32(input.values), input.present)
-        case .float64:
+            return (.values(.float32(input.values)), input.present)
+        case (.float64, .json):
             let input = try decode(body, format: format, layout: session.layout, role: .gradient, as: Double.self)
-            return (.float64(input.values), input.present)
+            return (.values(.float64(input.values)), input.present)
         }
     }
 

@@ -59,19 +59,45 @@ public enum SessionEngine: Sendable {
     /// Switches on `self` alone and swaps in a placeholder before mutating, so the engine's arrays are
     /// uniquely referenced and updated in place (a tuple `switch (self, gradients)` would keep a second
     /// reference and make every step copy the whole state).
-    public mutating func step(gradients: TensorValues, present: [Bool]) throws(OptimizerError) -> StepReport {
+    public mutating func step(gradients: StepGradients, present: [Bool]) throws(OptimizerError) -> StepReport {
         switch self {
         case .float32(var e):
-            guard case .float32(let g) = gradients else { preconditionFailure("gradients decoded for another dtype") }
             self = .float32(placeholder32)
             defer { self = .float32(e) }
-            return try e.step(gradients: g, present: present)
+            switch gradients {
+            case .values(.float32(let g)): return try e.step(gradients: g, present: present)
+            case .littleEndian(let bytes): return try Self.step(&e, littleEndian: bytes, present: present)
+            case .values(.float64): preconditionFailure("gradients decoded for another dtype")
+            }
         case .float64(var e):
-            guard case .float64(let g) = gradients else { preconditionFailure("gradients decoded for another dtype") }
             self = .float64(placeholder64)
             defer { self = .float64(e) }
-            return try e.step(gradients: g, present: present)
+            switch gradients {
+            case .values(.float64(let g)): return try e.step(gradients: g, present: present)
+            case .littleEndian(let bytes): return try Self.step(&e, littleEndian: bytes, present: present)
+            case .values(.float32): preconditionFailure("gradients decoded for another dtype")
+            }
         }
+    }
+
+    /// Steps `engine` reading a binary body's little-endian values in place when its storage is
+    /// aligned for `Scalar` (always, for array storage from malloc), else from an aligned copy.
+    private static func step<Scalar: WireScalar>(
+        _ engine: inout OptimizerEngine<Scalar>, littleEndian bytes: [UInt8], present: [Bool]
+    ) throws(OptimizerError) -> StepReport {
+        let result = bytes.withUnsafeBufferPointer { raw -> Result<StepReport, OptimizerError>? in
+            guard let base = raw.baseAddress, Int(bitPattern: base) % MemoryLayout<Scalar>.alignment == 0,
+                raw.count % MemoryLayout<Scalar>.stride == 0
+            else { return nil }
+            // Safe: the bytes are aligned for Scalar and a whole number of Scalars; a little-endian
+            // host (x86-64, arm64: every platform optd builds for) reads them as the wire's values.
+            return raw.withMemoryRebound(to: Scalar.self) { values in
+                Result { () throws(OptimizerError) in try engine.step(gradients: values, present: present) }
+            }
+        }
+        if let result { return try result.get() }
+        return try engine.step(gradients: decodeLittleEndian(bytes, count: bytes.count / MemoryLayout<Scalar>.stride,
+                                                             as: Scalar.self), present: present)
     }
 
     /// Overwrites every parameter (flat, layout order); optimizer state is kept.
@@ -119,6 +145,22 @@ extension SessionEngine {
                                        initialValues: [0])
         } catch {
             preconditionFailure("the placeholder engine is valid: \(error)")
+        }
+    }
+}
+
+/// A step's gradients: decoded values, or a binary body's little-endian bytes (every tensor in
+/// layout order, the session's dtype, length already checked), read in place without a copy.
+public enum StepGradients: Sendable {
+    case values(TensorValues)
+    case littleEndian([UInt8])
+
+    /// Size in bytes of the values.
+    var byteCount: Int {
+        switch self {
+        case .values(.float32(let v)): v.count * 4
+        case .values(.float64(let v)): v.count * 8
+        case .littleEndian(let bytes): bytes.count
         }
     }
 }

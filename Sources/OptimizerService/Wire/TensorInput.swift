@@ -77,14 +77,19 @@ struct TensorInput<S: WireScalar> {
         present[index] = true
     }
 
-    /// Reads a binary body: every tensor, concatenated in layout order, little-endian.
-    mutating func readBinary(_ bytes: [UInt8]) throws(ServiceError) {
+    /// A binary body holds every tensor: `layout.totalCount` values of `S`, else 400 `shape_mismatch`.
+    static func checkBinaryLength(_ count: Int, layout: ParameterLayout) throws(ServiceError) {
         let expected = layout.totalCount * MemoryLayout<S>.size
-        guard bytes.count == expected else {
+        guard count == expected else {
             throw .shapeMismatch(
-                "binary body has \(bytes.count) bytes; the session's \(layout.totalCount) \(S.dtype.rawValue) "
+                "binary body has \(count) bytes; the session's \(layout.totalCount) \(S.dtype.rawValue) "
                     + "parameters take \(layout.totalCount) × \(MemoryLayout<S>.size) = \(expected) bytes")
         }
+    }
+
+    /// Reads a binary body: every tensor, concatenated in layout order, little-endian.
+    mutating func readBinary(_ bytes: [UInt8]) throws(ServiceError) {
+        try Self.checkBinaryLength(bytes.count, layout: layout)
         values = decodeLittleEndian(bytes, count: layout.totalCount, as: S.self)
         present = [Bool](repeating: true, count: layout.count)
         if role == .value, let bad = values.firstIndex(where: { !$0.isFinite }) {
