@@ -39,9 +39,9 @@ public struct Router: Sendable {
         )
     }
 
-    /// Registers a handler that answers later through `responder.send(_:)`, exactly once, from any
-    /// thread. It is called on the I/O queue, so it must only hand the work on (for example to a
-    /// per-session serial queue).
+    /// Registers a handler that answers through `responder.send(_:)`, exactly once, from any
+    /// thread. It is called on the I/O queue, so it must only hand longer work on (for example to a
+    /// per-session serial queue); an answer it gives before returning is written at once.
     public mutating func onDeferred(
         _ method: HTTPMethod,
         _ pattern: String,

@@ -8,7 +8,7 @@ import Synchronization
 /// snapshot and an append-only, checksummed log of every change after it.
 ///
 /// - A change is applied in memory, appended to the log (synced per `--fsync`) and only then
-///   acknowledged, all on the session's serial queue, so the log order is the apply order.
+///   acknowledged, all on the session's lane (one change at a time), so the log order is the apply order.
 /// - When the log outgrows the snapshot (`shouldCompact`), a new snapshot replaces both (crash-safe:
 ///   see `DurableStorage.SessionDirectory`), so a step costs one gradient-sized append plus, amortised,
 ///   a fraction of a snapshot, never a full rewrite.
