@@ -21,7 +21,13 @@ public final class ServiceContext: Sendable {
     /// The data directory's sessions, when the service runs with `--data-dir`.
     let persistence: SessionPersistence?
     private let phaseValue = Atomic<Int>(Phase.starting.rawValue)
-    private let server = Mutex<HTTPServer?>(nil)
+    /// Weak: the server's routes hold the context, so a strong reference back would keep a stopped
+    /// service (and all its sessions) alive for as long as the process runs.
+    private let server = Mutex(WeakServer())
+
+    private struct WeakServer: Sendable {
+        weak var server: HTTPServer?
+    }
 
     /// - Throws: `StorageError` when the data directory cannot be opened (or another process holds it).
     public init(configuration: ServiceConfiguration, logger: Logger) throws {
@@ -36,7 +42,7 @@ public final class ServiceContext: Sendable {
 
     /// The current phase; `stopping` as soon as the HTTP server drains.
     public var phase: Phase {
-        if server.withLock({ $0?.isShuttingDown }) == true { return .stopping }
+        if server.withLock({ $0.server?.isShuttingDown }) == true { return .stopping }
         return Phase(rawValue: phaseValue.load(ordering: .acquiring)) ?? .starting
     }
 
@@ -47,7 +53,7 @@ public final class ServiceContext: Sendable {
 
     /// Attaches the server whose shutdown makes the service `stopping`.
     func attach(_ server: HTTPServer) {
-        self.server.withLock { $0 = server }
+        self.server.withLock { $0.server = server }
     }
 
     /// Serialises loads of evicted sessions, so one is never loaded twice.
