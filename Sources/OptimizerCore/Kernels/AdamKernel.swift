@@ -6,9 +6,7 @@
 /// `denom = sqrt(v) / sqrt(bc2) + eps`; `p = p + (−lr/bc1 · m) / denom`.
 struct AdamKernel<S: KernelScalar> {
     var decay: WeightDecay<S>
-    var beta1Weight: LerpWeight<S>
-    var beta2: S
-    var oneMinusBeta2: S
+    var moments: AdamMoments<S>
     var sqrtBC2: S
     var eps: S
     var negStepSize: S
@@ -20,9 +18,7 @@ struct AdamKernel<S: KernelScalar> {
         let bc1 = 1 - LibM.pow(h.beta1, step)
         let bc2 = 1 - LibM.pow(h.beta2, step)
         decay = WeightDecay(weightDecay: h.weightDecay, decoupled: h.decoupledWeightDecay, lr: lr)
-        beta1Weight = LerpWeight(1 - h.beta1)
-        beta2 = S(h.beta2)
-        oneMinusBeta2 = S(1 - h.beta2)
+        moments = AdamMoments(beta1: h.beta1, beta2: h.beta2)
         sqrtBC2 = S(LibM.pow(bc2, 0.5))
         eps = S(h.eps)
         negStepSize = S(-(lr / bc1))
@@ -49,17 +45,12 @@ struct AdamKernel<S: KernelScalar> {
         l2: S?, factor: S?, amsgrad: Bool
     ) {
         let (p, m, v, vmax) = (x.param, x.slot0, x.slot1, x.slot2)
-        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2
-        let sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize
+        let moments = moments, sqrtBC2 = sqrtBC2, eps = eps, negStepSize = negStepSize
         transform.forEach(range, x.grad) { i, g0 in
             var g = g0
             var pi = p[i]
-            if let wd = l2 { g = g.addingProduct(pi, wd) }
-            if let f = factor { pi = pi * f }
-            let mi = ATen.lerp(m[i], g, w)
-            let vi = (v[i] * beta2).addingProduct(c2 * g, g)
-            m[i] = mi
-            v[i] = vi
+            WeightDecay.apply(&pi, &g, l2: l2, factor: factor)
+            let (mi, vi) = moments.update(m, v, i, g)
             var vv = vi
             if amsgrad {
                 vv = ATen.maximum(vmax[i], vi)

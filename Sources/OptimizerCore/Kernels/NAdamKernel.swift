@@ -5,9 +5,7 @@
 /// `c1 = −lr(1 − μ)/(1 − μ_product)` and `c2 = −lr·μ_next/(1 − μ_product·μ_next)` in double.
 struct NAdamKernel<S: KernelScalar> {
     var decay: WeightDecay<S>
-    var beta1Weight: LerpWeight<S>
-    var beta2: S
-    var oneMinusBeta2: S
+    var moments: AdamMoments<S>
     var bc2: S
     var eps: S
     var gradCoefficient: S
@@ -23,9 +21,7 @@ struct NAdamKernel<S: KernelScalar> {
         muProduct = muProduct * S(mu)
         let product = Double(muProduct)
         let productNext = product * muNext
-        beta1Weight = LerpWeight(1 - h.beta1)
-        beta2 = S(h.beta2)
-        oneMinusBeta2 = S(1 - h.beta2)
+        moments = AdamMoments(beta1: h.beta1, beta2: h.beta2)
         self.bc2 = S(bc2)
         eps = S(h.eps)
         gradCoefficient = S(-lr * (1.0 - mu) / (1.0 - product))
@@ -47,17 +43,13 @@ struct NAdamKernel<S: KernelScalar> {
         _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?
     ) {
         let p = x.param, m = x.slot0, v = x.slot1
-        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc2 = bc2, eps = eps
+        let moments = moments, bc2 = bc2, eps = eps
         let cg = gradCoefficient, cm = avgCoefficient
         transform.forEach(range, x.grad) { i, g0 in
             var g = g0
             var pi = p[i]
-            if let wd = l2 { g = g.addingProduct(pi, wd) }
-            if let f = factor { pi = pi * f }
-            let mi = ATen.lerp(m[i], g, w)
-            let vi = (v[i] * beta2).addingProduct(c2 * g, g)
-            m[i] = mi
-            v[i] = vi
+            WeightDecay.apply(&pi, &g, l2: l2, factor: factor)
+            let (mi, vi) = moments.update(m, v, i, g)
             let denom = ATen.sqrt(vi / bc2) + eps
             pi = pi + (cg * g) / denom
             p[i] = pi + (cm * mi) / denom

@@ -5,9 +5,7 @@
 /// (PyTorch's operation order: `__rtruediv__` is a reciprocal times the scalar).
 struct RAdamKernel<S: KernelScalar> {
     var decay: WeightDecay<S>
-    var beta1Weight: LerpWeight<S>
-    var beta2: S
-    var oneMinusBeta2: S
+    var moments: AdamMoments<S>
     var bc1: S
     var lr: S
     var eps: S
@@ -17,9 +15,7 @@ struct RAdamKernel<S: KernelScalar> {
     init(_ h: Hyperparameters, lr: Double, step t: Int) {
         let step = Double(t)
         decay = WeightDecay(weightDecay: h.weightDecay, decoupled: h.decoupledWeightDecay, lr: lr)
-        beta1Weight = LerpWeight(1 - h.beta1)
-        beta2 = S(h.beta2)
-        oneMinusBeta2 = S(1 - h.beta2)
+        moments = AdamMoments(beta1: h.beta1, beta2: h.beta2)
         let bc1 = 1 - LibM.pow(h.beta1, step)
         let beta2t = LibM.pow(h.beta2, step)
         let bc2 = 1 - beta2t
@@ -52,18 +48,14 @@ struct RAdamKernel<S: KernelScalar> {
         _ x: TensorPointers<S>, _ range: Range<Int>, _ transform: GradientTransform<S>, l2: S?, factor: S?
     ) {
         let p = x.param, m = x.slot0, v = x.slot1
-        let w = beta1Weight, beta2 = beta2, c2 = oneMinusBeta2, bc1 = bc1, lr = lr
+        let moments = moments, bc1 = bc1, lr = lr
         let eps = eps, sqrtBC2 = sqrtBC2
         if let rect {
             transform.forEach(range, x.grad) { i, g0 in
                 var g = g0
                 var pi = p[i]
-                if let wd = l2 { g = g.addingProduct(pi, wd) }
-                if let f = factor { pi = pi * f }
-                let mi = ATen.lerp(m[i], g, w)
-                let vi = (v[i] * beta2).addingProduct(c2 * g, g)
-                m[i] = mi
-                v[i] = vi
+                WeightDecay.apply(&pi, &g, l2: l2, factor: factor)
+                let (mi, vi) = moments.update(m, v, i, g)
                 let adaptive = (1 / (ATen.sqrt(vi) + eps)) * sqrtBC2
                 let update = (((mi / bc1) * lr) * adaptive) * rect
                 p[i] = pi - update
@@ -72,12 +64,8 @@ struct RAdamKernel<S: KernelScalar> {
             transform.forEach(range, x.grad) { i, g0 in
                 var g = g0
                 var pi = p[i]
-                if let wd = l2 { g = g.addingProduct(pi, wd) }
-                if let f = factor { pi = pi * f }
-                let mi = ATen.lerp(m[i], g, w)
-                let vi = (v[i] * beta2).addingProduct(c2 * g, g)
-                m[i] = mi
-                v[i] = vi
+                WeightDecay.apply(&pi, &g, l2: l2, factor: factor)
+                let mi = moments.update(m, v, i, g).m
                 p[i] = pi - (mi / bc1) * lr
             }
         }

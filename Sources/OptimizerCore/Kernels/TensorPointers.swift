@@ -30,13 +30,11 @@ enum WeightDecay<S: KernelScalar> {
         }
     }
 
-    /// Applies the decay to `p` (decoupled) or `g` (L2) in place.
+    /// Applies the decay inside a kernel loop that was copied per mode, with the mode passed as two
+    /// constants (at most one non-nil): L2 `g = fma(p, wd, g)`, or decoupled `p = p · factor`.
     @inline(__always)
-    func apply(_ p: inout S, _ g: inout S) {
-        switch self {
-        case .none: break
-        case .l2(let wd): g = g.addingProduct(p, wd)
-        case .decoupled(let factor): p = p * factor
-        }
+    static func apply(_ p: inout S, _ g: inout S, l2: S?, factor: S?) {
+        if let wd = l2 { g = g.addingProduct(p, wd) }
+        if let f = factor { p = p * f }
     }
 }
