@@ -36,40 +36,43 @@ enum Catalogue {
         writer.writeKey("optimizers")
         writer.beginArray()
         for kind in OptimizerKind.allCases {
-            writer.beginObject()
-            writer.writeKey("type")
-            writer.writeString(kind.rawValue)
-            writer.writeKey("description")
-            writer.writeString(kind.summary)
-            writer.writeKey("hyperparameters")
-            writer.beginArray()
-            for info in kind.hyperparameters {
-                writeEntry(name: info.name, default: info.defaultValue, rule: info.rule, required: false, doc: info.doc, to: &writer)
+            writeKind(type: kind.rawValue, description: kind.summary, to: &writer) { writer in
+                for info in kind.hyperparameters {
+                    writeEntry(name: info.name, default: info.defaultValue, rule: info.rule, required: false,
+                               doc: info.doc, to: &writer)
+                }
             }
-            writer.endArray()
-            writer.endObject()
         }
         writer.endArray()
         writer.writeKey("schedules")
         writer.beginArray()
         for kind in ScheduleKind.allCases {
-            writer.beginObject()
-            writer.writeKey("type")
-            writer.writeString(kind.rawValue)
-            writer.writeKey("description")
-            writer.writeString(kind.summary)
-            writer.writeKey("hyperparameters")
-            writer.beginArray()
-            for argument in kind.arguments {
-                writeEntry(name: argument.name, default: argument.defaultValue ?? .null, rule: argument.rule,
-                           required: argument.required, doc: argument.doc, to: &writer)
+            writeKind(type: kind.rawValue, description: kind.summary, to: &writer) { writer in
+                for argument in kind.arguments {
+                    writeEntry(name: argument.name, default: argument.defaultValue ?? .null, rule: argument.rule,
+                               required: argument.required, doc: argument.doc, to: &writer)
+                }
             }
-            writer.endArray()
-            writer.endObject()
         }
         writer.endArray()
         writer.endObject()
         return writer.bytes
+    }
+
+    /// `{"type": …, "description": …, "hyperparameters": [entries]}`.
+    private static func writeKind(
+        type: String, description: String, to writer: inout JSONWriter, entries: (inout JSONWriter) -> Void
+    ) {
+        writer.beginObject()
+        writer.writeKey("type")
+        writer.writeString(type)
+        writer.writeKey("description")
+        writer.writeString(description)
+        writer.writeKey("hyperparameters")
+        writer.beginArray()
+        entries(&writer)
+        writer.endArray()
+        writer.endObject()
     }
 
     private static func writeEntry(name: String, default value: ConfigValue, rule: String, required: Bool, doc: String,
