@@ -5,10 +5,7 @@ public enum HealthProbe {
     /// - Throws: `SocketError` when the server cannot be reached in `timeout`, or answers something
     ///   that is not HTTP/1.x.
     public static func status(host: String, port: Int, path: String, timeout: Duration) throws(SocketError) -> Int {
-        guard let address = try Socket.resolve(host: host, port: port).first else {
-            throw SocketError(operation: "getaddrinfo", code: 0, message: "\(host) has no address")
-        }
-        let fd = try Socket.connectBlocking(to: address, timeout: timeout)
+        let fd = try Socket.connectBlocking(host: host, port: port, timeout: timeout)
         defer { Socket.closeClient(fd) }
         let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nUser-Agent: optd-health-probe\r\n\r\n"
         try Socket.sendAll(fd, Array(request.utf8))

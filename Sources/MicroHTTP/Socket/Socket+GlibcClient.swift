@@ -4,9 +4,13 @@ import Glibc
 // server side; no other MicroHTTP file calls libc.
 
 extension Socket {
-    /// Opens a blocking TCP connection to `address` with send and receive timeouts.
-    /// The corresponding C functions are `socket`, `setsockopt` and `connect`.
-    package static func connectBlocking(to address: SocketAddress, timeout: Duration) throws(SocketError) -> Int32 {
+    /// Opens a blocking TCP connection to the first address of `host` on `port`, with send and
+    /// receive timeouts and `TCP_NODELAY`. The corresponding C functions are `getaddrinfo`, `socket`,
+    /// `setsockopt` and `connect`.
+    package static func connectBlocking(host: String, port: Int, timeout: Duration) throws(SocketError) -> Int32 {
+        guard let address = try resolve(host: host, port: port).first else {
+            throw SocketError(operation: "getaddrinfo", code: 0, message: "\(host) has no address")
+        }
         let fd = Glibc.socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw lastClientError("socket") }
         let (seconds, attoseconds) = timeout.components
@@ -14,6 +18,8 @@ extension Socket {
         for option in [SO_RCVTIMEO, SO_SNDTIMEO] {
             _ = setsockopt(fd, SOL_SOCKET, option, &tv, socklen_t(MemoryLayout<timeval>.size))
         }
+        var one: Int32 = 1
+        _ = setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
         let rc = address.storage.withUnsafeBytes { raw -> Int32 in
             // Safe: `storage` holds a complete sockaddr_in/sockaddr_in6 of `raw.count` bytes.
             raw.withMemoryRebound(to: sockaddr.self) { sa in

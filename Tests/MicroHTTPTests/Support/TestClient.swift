@@ -1,6 +1,8 @@
 import Glibc
 import Testing
 
+@testable import MicroHTTP
+
 /// A blocking loopback TCP client for live tests: raw bytes out, parsed responses in.
 /// Every read has a timeout (SO_RCVTIMEO), so no test can hang.
 final class TestClient {
@@ -27,39 +29,10 @@ final class TestClient {
     private var buffer: [UInt8] = []
 
     init(port: Int, host: String = "127.0.0.1", timeout: Double = 5) throws {
-        let isV6 = host.contains(":")
-        fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let rc: Int32
-        if isV6 {
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = UInt16(port).bigEndian
-            inet_pton(AF_INET6, host, &addr.sin6_addr)
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size))
-                }
-            }
-        } else {
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &addr.sin_addr)
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
-                }
-            }
-        }
-        if rc != 0 {
-            let e = errno
-            Glibc.close(fd)
-            throw Failure.connect(e)
+        do {
+            fd = try Socket.connectBlocking(host: host, port: port, timeout: .milliseconds(Int(timeout * 1000)))
+        } catch {
+            throw Failure.connect(error.code)
         }
     }
 
@@ -67,19 +40,7 @@ final class TestClient {
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure.closed
-            }
-            offset += n
-        }
-    }
+    func send(_ bytes: [UInt8]) throws { try Socket.sendAll(fd, bytes) }
 
     func shutdownWrite() { Glibc.shutdown(fd, Int32(SHUT_WR)) }
 

@@ -1,4 +1,5 @@
 import Glibc
+import MicroHTTP
 
 /// A blocking HTTP/1.1 client on a POSIX loopback socket for live service tests: exact control over
 /// the bytes sent (headers, chunked and gzip bodies, pipelining), keep-alive, and a receive timeout on
@@ -29,14 +30,12 @@ final class HTTPClient {
     }
 
     enum Failure: Error, CustomStringConvertible {
-        case connect(Int32)
         case timeout
         case closed
         case malformed(String)
 
         var description: String {
             switch self {
-            case .connect(let e): "connect failed (errno \(e))"
             case .timeout: "no response within the receive timeout"
             case .closed: "the server closed the connection"
             case .malformed(let s): "malformed response: \(s)"
@@ -52,37 +51,7 @@ final class HTTPClient {
     /// Connects to `host:port` with `timeout` seconds for every send and receive.
     init(port: Int, host: String = "127.0.0.1", timeout: Double = 15) throws {
         self.port = port
-        let isV6 = host.contains(":")
-        fd = socket(isV6 ? AF_INET6 : AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw Failure.connect(errno) }
-        var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - Double(Int(timeout))) * 1_000_000))
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        var one: Int32 = 1
-        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
-        let rc: Int32
-        if isV6 {
-            var addr = sockaddr_in6()
-            addr.sin6_family = sa_family_t(AF_INET6)
-            addr.sin6_port = UInt16(port).bigEndian
-            inet_pton(AF_INET6, host, &addr.sin6_addr)
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in6>.size)) }
-            }
-        } else {
-            var addr = sockaddr_in()
-            addr.sin_family = sa_family_t(AF_INET)
-            addr.sin_port = UInt16(port).bigEndian
-            inet_pton(AF_INET, host, &addr.sin_addr)
-            rc = withUnsafePointer(to: &addr) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-            }
-        }
-        if rc != 0 {
-            let e = errno
-            Glibc.close(fd)
-            throw Failure.connect(e)
-        }
+        fd = try Socket.connectBlocking(host: host, port: port, timeout: .milliseconds(Int(timeout * 1000)))
     }
 
     private var isOpen = true
@@ -99,19 +68,7 @@ final class HTTPClient {
     // MARK: - Sending
 
     /// Sends raw bytes.
-    func send(_ bytes: [UInt8]) throws {
-        var offset = 0
-        while offset < bytes.count {
-            let n = bytes.withUnsafeBytes { raw in
-                Glibc.send(fd, raw.baseAddress! + offset, bytes.count - offset, Int32(MSG_NOSIGNAL))
-            }
-            if n < 0 {
-                if errno == EINTR { continue }
-                throw Failure.closed
-            }
-            offset += n
-        }
-    }
+    func send(_ bytes: [UInt8]) throws { try Socket.sendAll(fd, bytes) }
 
     func send(_ text: String) throws { try send(Array(text.utf8)) }
 
