@@ -13,17 +13,23 @@ public struct EngineCheckpoint<Scalar: EngineScalar>: Sendable, Equatable {
     /// Optimizer state per parameter, keyed by name. Parameters without state (never stepped) have no
     /// entry, as in PyTorch's `state_dict`.
     public var states: [ParameterState<Scalar>]
+    /// With a schedule: per parameter group (the default group first), the lr the next step uses, as
+    /// PyTorch's recursive sequence reached it (torch's `scheduler.get_last_lr()`). Restoring it continues
+    /// the sequence bit-identically in O(1); without it the sequence is rebuilt from the base lr
+    /// (`ScheduleCursor`). Any double, non-finite included: an overflowing schedule is carried as it is.
+    public var lastLR: [Double]?
 
     /// Creates a checkpoint (validated when an engine is restored from it).
     public init(
         spec: TrainingSpec, layout: ParameterLayout, stepCount: Int, parameters: [Scalar],
-        states: [ParameterState<Scalar>]
+        states: [ParameterState<Scalar>], lastLR: [Double]? = nil
     ) {
         self.spec = spec
         self.layout = layout
         self.stepCount = stepCount
         self.parameters = parameters
         self.states = states
+        self.lastLR = lastLR
     }
 }
 

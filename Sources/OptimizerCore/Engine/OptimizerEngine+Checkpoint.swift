@@ -24,7 +24,8 @@ extension OptimizerEngine {
             if !entries.isEmpty { states.append(ParameterState(name: entry.name, entries: entries)) }
         }
         return EngineCheckpoint(
-            spec: spec, layout: layout, stepCount: stepCount, parameters: parameters, states: states)
+            spec: spec, layout: layout, stepCount: stepCount, parameters: parameters, states: states,
+            lastLR: spec.schedule == nil ? nil : lrCursors.map(\.lr))
     }
 
     /// Restores an engine from a checkpoint; its next steps are bit-identical to the original's.
@@ -47,6 +48,19 @@ extension OptimizerEngine {
         }
         try self.init(spec: checkpoint.spec, layout: checkpoint.layout, initialValues: checkpoint.parameters)
         stepCount = checkpoint.stepCount
+        if let lastLR = checkpoint.lastLR {
+            guard spec.schedule != nil else { throw .invalidCheckpoint("last_lr is given but there is no schedule") }
+            guard lastLR.count == spec.groupHyperparameters.count else {
+                throw .invalidCheckpoint(
+                    "last_lr has \(lastLR.count) values; the session has \(spec.groupHyperparameters.count) "
+                        + "parameter group(s), the default group first")
+            }
+            lrCursors = zip(spec.groupHyperparameters, lastLR).map { h, lr in
+                ScheduleCursor(base: h.lr, step: stepCount, lr: lr)
+            }
+        } else {
+            resetSchedule()
+        }
         let kind = spec.optimizer.kind
         let names = StateSlots.names(kind)
         var seen = [Bool](repeating: false, count: layout.count)

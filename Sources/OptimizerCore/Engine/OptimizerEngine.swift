@@ -35,7 +35,8 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     var hasState: [Bool]
     var slotBits: [UInt8]
     var muProducts: [Scalar]
-    /// Per group, PyTorch's recursive lr sequence (empty without a schedule).
+    /// Per group, PyTorch's recursive lr sequence (empty without a schedule), always at `stepCount`: the
+    /// lr the next step uses, read in O(1).
     var lrCursors: [ScheduleCursor] = []
     /// Reused per step (no allocation): lr per group, L2 norm and clipping norm per parameter.
     var groupLR: [Double] = []
@@ -87,9 +88,8 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     /// has no parameters).
     public var lr: Double {
         let g = reportingGroup
-        guard let schedule = spec.schedule else { return spec.groupHyperparameters[g].lr }
-        var cursor = lrCursors[g]
-        return cursor.lr(at: stepCount, schedule)
+        guard spec.schedule != nil else { return spec.groupHyperparameters[g].lr }
+        return lrCursors[g].lr
     }
 
     /// Overwrites all parameters (PUT parameters); optimizer state is kept.
@@ -175,8 +175,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
             }
         }
         // Nothing below can fail.
-        if let schedule = spec.schedule {
-            for g in groupLR.indices { groupLR[g] = lrCursors[g].lr(at: k, schedule) }
+        // The cursors are at step k (see `lrCursors`).
+        if spec.schedule != nil {
+            for g in groupLR.indices { groupLR[g] = lrCursors[g].lr }
         }
         let transform: GradientTransform<Scalar>.Clip
         switch spec.clipping {
@@ -240,6 +241,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
             }
         }
         stepCount = k + 1
+        if let schedule = spec.schedule {
+            for g in lrCursors.indices { lrCursors[g].advance(schedule) }
+        }
         return StepReport(step: stepCount, lr: groupLR[reportingGroup], gradNorm: Double(norms.l2))
     }
 
@@ -271,12 +275,13 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         return 1
     }
 
-    /// Restarts every group's lr sequence from its base lr (creation, restore, base-lr change) and sets
-    /// the unscheduled lrs.
+    /// Restarts every group's lr sequence from its base lr and positions it at `stepCount` (creation, a
+    /// restore without `last_lr`, a base-lr change; bounded work, see `ScheduleCursor`) and sets the
+    /// unscheduled lrs.
     mutating func resetSchedule() {
         groupLR = spec.groupHyperparameters.map(\.lr)
         if let schedule = spec.schedule {
-            lrCursors = groupLR.map { ScheduleCursor(schedule: schedule, base: $0) }
+            lrCursors = groupLR.map { ScheduleCursor(schedule: schedule, base: $0, step: stepCount) }
         } else {
             lrCursors = []
         }

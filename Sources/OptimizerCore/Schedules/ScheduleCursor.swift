@@ -1,24 +1,48 @@
-/// PyTorch's recursive ("chainable") learning-rate sequence for one parameter group, advanced one step
-/// at a time.
+/// PyTorch's recursive ("chainable") learning-rate sequence for one parameter group, kept at the
+/// session's current step.
 ///
 /// PyTorch's `get_lr()` multiplies the group's current lr (`lr_k = f(lr_{k−1})`), which differs from the
 /// closed form in the last bits of the double; the fixtures (and torch users) see the recursive values, so
-/// the engine keeps a cursor per group and advances it once per step. The lr of step `k` is a pure function
-/// of the schedule, the group's base lr and `k`, so a restored engine rebuilds the same cursor by replaying
-/// from step 0.
+/// the engine keeps one cursor per group, always at the engine's step count, and advances it once per
+/// step. Reading the lr is O(1).
+///
+/// Positioning a cursor at step `k` without its history (a base lr changed by PATCH, or a checkpoint
+/// that does not carry `last_lr`) replays the recursion from step 0 when `k <= replayLimit`, and
+/// otherwise starts from the closed form at `k` (`ScheduleSpec.learningRate(base:step:)`, equal to the
+/// recursion up to rounding), so that no request pays for more than `replayLimit` steps
+/// (docs/optimizer-math.md §2, "Where the sequence starts").
 struct ScheduleCursor: Sendable, Equatable {
     /// The step whose lr `lr` is.
     private(set) var k: Int
-    /// The lr of step `k`.
+    /// The lr of step `k`: what torch's optimizer holds in `group["lr"]` after `scheduler.step()`.
     private(set) var lr: Double
     /// The base lr the sequence started from.
     let base: Double
 
-    /// The cursor at step 0 (the lr after the scheduler's constructor ran its initial step).
-    init(schedule: ScheduleSpec, base: Double) {
-        self.k = 0
+    /// The most work spent replaying a cursor to a step without its history: steps times
+    /// `ScheduleSpec.replayCost` (about 1 ms).
+    static let replayLimit = 65_536
+
+    /// The cursor at `step` (the lr after the scheduler's constructor ran its initial step for step 0):
+    /// replayed from step 0 while `step × schedule.replayCost <= replayLimit`, else from the closed form.
+    init(schedule: ScheduleSpec, base: Double, step: Int = 0) {
         self.base = base
+        let (work, overflow) = step.multipliedReportingOverflow(by: schedule.replayCost)
+        if overflow || work > Self.replayLimit {
+            self.k = step
+            self.lr = schedule.learningRate(base: base, step: step)
+            return
+        }
+        self.k = 0
         self.lr = schedule.initialLR(base: base)
+        while k < step { advance(schedule) }
+    }
+
+    /// A cursor restored as it was saved: the lr of `step` as the recursion reached it.
+    init(base: Double, step: Int, lr: Double) {
+        self.base = base
+        self.k = step
+        self.lr = lr
     }
 
     /// Moves to step `k + 1`.
@@ -26,16 +50,19 @@ struct ScheduleCursor: Sendable, Equatable {
         k += 1
         lr = schedule.recursiveLR(previous: lr, base: base, epoch: k)
     }
-
-    /// The lr of step `target`, advancing (or replaying from 0 when `target` is behind the cursor).
-    mutating func lr(at target: Int, _ schedule: ScheduleSpec) -> Double {
-        if target < k { self = ScheduleCursor(schedule: schedule, base: base) }
-        while k < target { advance(schedule) }
-        return lr
-    }
 }
 
 extension ScheduleSpec {
+    /// The work of one `recursiveLR` call, in units of one multiplication: 1 plus the milestones scanned.
+    var replayCost: Int {
+        switch form {
+        case .multiStep(let milestones, _): 1 + milestones.count
+        case .sequential(let schedulers, let milestones):
+            1 + milestones.count + schedulers.reduce(1) { max($0, $1.replayCost) }
+        default: 1
+        }
+    }
+
     /// `get_lr()` at `last_epoch = 0` with the group lr equal to `base`.
     func initialLR(base: Double) -> Double {
         switch form {

@@ -56,12 +56,38 @@ extension ScheduleSpec {
 }
 
 extension ScheduleSpec.OneCycle {
+    /// The index of the first phase whose end step equals its start step (PyTorch divides by that
+    /// length, `end_step - start_step`, when a step reaches the phase), or nil when every phase has steps.
+    var emptyPhase: Int? {
+        var start = 0.0
+        for (i, phase) in phases.enumerated() {
+            if phase.0 == start { return i }
+            start = phase.0
+        }
+        return nil
+    }
+
     /// `OneCycleLR.get_lr()` at `last_epoch = step`, lr and momentum.
     func evaluate(step: Int) -> (lr: Double, momentum: Double) {
+        let stepNumber = Double(step)
+        var startStep = 0.0
+        let phases = self.phases
+        for (i, phase) in phases.enumerated() {
+            let endStep = phase.0
+            if stepNumber <= endStep || i == phases.count - 1 {
+                let pct = (stepNumber - startStep) / (endStep - startStep)
+                return (anneal(phase.1, phase.2, pct), anneal(phase.3, phase.4, pct))
+            }
+            startStep = endStep
+        }
+        return (maxLR / divFactor / finalDivFactor, maxMomentum)  // not reached: the last phase always matches
+    }
+
+    /// (end_step, start_lr, end_lr, start_momentum, end_momentum) per phase, as PyTorch's `_schedule_phases`.
+    private var phases: [(Double, Double, Double, Double, Double)] {
         let initialLR = maxLR / divFactor
         let minLR = initialLR / finalDivFactor
         let total = Double(totalSteps)
-        // (end_step, start_lr, end_lr, start_momentum, end_momentum), as PyTorch's _schedule_phases.
         let phases: [(Double, Double, Double, Double, Double)]
         if threePhase {
             phases = [
@@ -75,17 +101,7 @@ extension ScheduleSpec.OneCycle {
                 (total - 1, maxLR, minLR, baseMomentum, maxMomentum),
             ]
         }
-        let stepNumber = Double(step)
-        var startStep = 0.0
-        for (i, phase) in phases.enumerated() {
-            let endStep = phase.0
-            if stepNumber <= endStep || i == phases.count - 1 {
-                let pct = (stepNumber - startStep) / (endStep - startStep)
-                return (anneal(phase.1, phase.2, pct), anneal(phase.3, phase.4, pct))
-            }
-            startStep = endStep
-        }
-        return (minLR, maxMomentum)  // not reached: the last phase always matches
+        return phases
     }
 
     private func anneal(_ start: Double, _ end: Double, _ pct: Double) -> Double {

@@ -335,11 +335,20 @@ private struct ArgumentReader {
         let finalDiv = try number("final_div_factor", default: 1e4)
         if !(finalDiv > 0) { throw invalid("final_div_factor", finalDiv, "must be > 0") }
         let three = try bool("three_phase", default: false)
-        return .init(
+        let cycleSpec = ScheduleSpec.OneCycle(
             maxLR: maxLR, totalSteps: totalSteps, epochs: total == nil ? epochs : nil,
             stepsPerEpoch: total == nil ? stepsPerEpoch : nil, pctStart: pct, linearAnneal: linear,
             cycleMomentum: cycle, baseMomentum: base, maxMomentum: maxM, divFactor: div,
             finalDivFactor: finalDiv, threePhase: three)
+        // torch divides by each phase's length when it reaches it (ZeroDivisionError); a phase of
+        // length 0 would give every parameter NaN here.
+        if let phase = cycleSpec.emptyPhase {
+            throw .invalidHyperparameter(
+                name: "\(path).pct_start", value: String(pct),
+                rule: "gives phase \(phase + 1) of \(three ? 3 : 2) no steps with total_steps = \(totalSteps) "
+                    + "(torch divides by the phase's length); choose pct_start so that every phase has steps")
+        }
+        return cycleSpec
     }
 
     func finish() throws(OptimizerError) {

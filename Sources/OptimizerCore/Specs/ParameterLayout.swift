@@ -24,10 +24,16 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Maximum UTF-8 length of a name.
     public static let maximumNameBytes = 256
 
+    /// Maximum number of dimensions of a shape: 32 (NumPy 1's `NPY_MAXDIMS`), so that a parameter's
+    /// values as nested JSON arrays, inside a request body's two enclosing objects, stay well within the
+    /// JSON reader's nesting limit of 64, and no writer or reader recurses deeper than that
+    /// (docs/http.md, "Limits").
+    public static let maximumRank = 32
+
     /// Builds a layout from names and shapes in order.
     ///
-    /// - Throws: `invalidLayout` for an empty, too long or duplicate name, a negative dimension, or an
-    ///   element count that overflows `Int`.
+    /// - Throws: `invalidLayout` for an empty, too long or duplicate name, more than `maximumRank`
+    ///   dimensions, a negative dimension, or an element count that overflows `Int`.
     public init(_ parameters: [(name: String, shape: [Int])]) throws(OptimizerError) {
         var entries: [Entry] = []
         entries.reserveCapacity(parameters.count)
@@ -39,6 +45,10 @@ public struct ParameterLayout: Sendable, Equatable {
                 throw .invalidLayout("parameter name \"\(name.prefix(32))...\" is longer than 256 bytes of UTF-8")
             }
             if index[name] != nil { throw .invalidLayout("parameter \"\(name)\" appears twice") }
+            if shape.count > ParameterLayout.maximumRank {
+                throw .invalidLayout(
+                    "parameter \"\(name)\" has \(shape.count) dimensions; at most \(ParameterLayout.maximumRank) are allowed")
+            }
             var count = 1
             for d in shape {
                 if d < 0 { throw .invalidLayout("parameter \"\(name)\" has a negative dimension \(d)") }

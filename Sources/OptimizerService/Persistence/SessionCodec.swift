@@ -45,6 +45,13 @@ enum SessionCodec {
         header.writeKey("step")
         header.writeInt(checkpoint.stepCount)
         SessionWriter.writeTrainingMembers(checkpoint.spec, to: &header)
+        if let lastLR = checkpoint.lastLR {
+            // Bit patterns, as every other scalar here: exact, and NaN or infinity as well.
+            header.writeKey("last_lr")
+            header.beginArray()
+            for lr in lastLR { header.writeString(String(lr.bitPattern, radix: 16)) }
+            header.endArray()
+        }
         header.writeKey("parameters")
         header.beginArray()
         for entry in checkpoint.layout.entries {
@@ -129,9 +136,9 @@ enum SessionCodec {
         throws(ServiceError) -> (EngineCheckpoint<S>, Metadata)
     {
         guard let idText = header["id"]?.stringValue, let id = SessionID(idText),
-            let created = header["created_at"]?.doubleValue, let updated = header["updated_at"]?.doubleValue,
+            let created = header["created_at"].flatMap(integer), let updated = header["updated_at"].flatMap(integer),
             let version = header["version"]?.stringValue.flatMap({ UInt64($0) }),
-            let step = header["step"]?.doubleValue, let parameterList = header["parameters"]?.arrayValue,
+            let step = header["step"].flatMap(integer), step >= 0, let parameterList = header["parameters"]?.arrayValue,
             let stateList = header["state"]?.arrayValue, let idempotencyList = header["idempotency"]?.arrayValue
         else { throw corrupt("snapshot header is incomplete") }
         var training: [(key: String, value: ConfigValue)] = []
@@ -143,7 +150,7 @@ enum SessionCodec {
         do {
             spec = try TrainingSpec(.object(training))
             layout = try ParameterLayout(parameterList.map { p in
-                (name: p["name"]?.stringValue ?? "", shape: (p["shape"]?.arrayValue ?? []).map { Int($0.doubleValue ?? -1) })
+                (name: p["name"]?.stringValue ?? "", shape: (p["shape"]?.arrayValue ?? []).map { integer($0) ?? -1 })
             })
         } catch {
             throw corrupt("snapshot spec or layout: \(error)")
@@ -162,14 +169,14 @@ enum SessionCodec {
                 else { throw corrupt("snapshot state of \"\(parameter)\" is malformed") }
                 switch kind {
                 case "count":
-                    converted.append(StateEntry(name: name, value: .count(Int(parts[2].doubleValue ?? -1))))
+                    converted.append(StateEntry(name: name, value: .count(integer(parts[2]) ?? -1)))
                 case "scalar":
                     guard let bits = parts[2].stringValue.flatMap({ UInt64($0, radix: 16) }) else {
                         throw corrupt("snapshot scalar \(name) is malformed")
                     }
                     converted.append(StateEntry(name: name, value: .scalar(S(Double(bitPattern: bits)))))
                 case "tensor":
-                    let values: [S] = try reader.read(count: Int(parts[2].doubleValue ?? -1))
+                    let values: [S] = try reader.read(count: integer(parts[2]) ?? -1)
                     converted.append(StateEntry(name: name, value: .tensor(values)))
                 default:
                     throw corrupt("snapshot state kind \(kind) is unknown")
@@ -187,9 +194,19 @@ enum SessionCodec {
         }
         let name = header["name"]?.stringValue
         let meta = Metadata(
-            id: id, name: name, createdAt: Timestamp(secondsSinceEpoch: Int(created)),
-            updatedAt: Timestamp(secondsSinceEpoch: Int(updated)), version: version, idempotency: idempotency)
-        let checkpoint = EngineCheckpoint(spec: spec, layout: layout, stepCount: Int(step), parameters: parameters, states: states)
+            id: id, name: name, createdAt: Timestamp(secondsSinceEpoch: created),
+            updatedAt: Timestamp(secondsSinceEpoch: updated), version: version, idempotency: idempotency)
+        var lastLR: [Double]?
+        if let list = header["last_lr"]?.arrayValue {
+            lastLR = try list.map { (item) throws(ServiceError) -> Double in
+                guard let bits = item.stringValue.flatMap({ UInt64($0, radix: 16) }) else {
+                    throw corrupt("snapshot last_lr is malformed")
+                }
+                return Double(bitPattern: bits)
+            }
+        }
+        let checkpoint = EngineCheckpoint(
+            spec: spec, layout: layout, stepCount: step, parameters: parameters, states: states, lastLR: lastLR)
         return (checkpoint, meta)
     }
 
@@ -260,10 +277,10 @@ enum SessionCodec {
 
     static func decodeRecord(_ bytes: [UInt8], layout: ParameterLayout, dtype: DType) throws(ServiceError) -> Record {
         let (header, body) = try split(bytes, magic: recordMagic, what: "record")
-        guard let kind = header["kind"]?.stringValue, let atSeconds = header["at"]?.doubleValue else {
+        guard let kind = header["kind"]?.stringValue, let atSeconds = header["at"].flatMap(integer) else {
             throw corrupt("record header is incomplete")
         }
-        let at = Timestamp(secondsSinceEpoch: Int(atSeconds))
+        let at = Timestamp(secondsSinceEpoch: atSeconds)
         var reader = RawReader(bytes: body)
         func tensor() throws(ServiceError) -> TensorValues {
             let values: TensorValues
@@ -304,11 +321,18 @@ enum SessionCodec {
     }
 
     private static func readReport(_ value: JSONValue) -> StepReport? {
-        guard let parts = value.arrayValue, parts.count == 3, let step = parts[0].doubleValue,
+        guard let parts = value.arrayValue, parts.count == 3, let step = integer(parts[0]),
             let lr = parts[1].stringValue.flatMap({ UInt64($0, radix: 16) }),
             let norm = parts[2].stringValue.flatMap({ UInt64($0, radix: 16) })
         else { return nil }
-        return StepReport(step: Int(step), lr: Double(bitPattern: lr), gradNorm: Double(bitPattern: norm))
+        return StepReport(step: step, lr: Double(bitPattern: lr), gradNorm: Double(bitPattern: norm))
+    }
+
+    /// The integer a header number holds, or nil for a fraction, a non-finite value or one beyond
+    /// ±2^53 (a stored file is checksummed, but a parser still never traps on what it reads).
+    private static func integer(_ value: JSONValue) -> Int? {
+        guard let d = value.doubleValue, d == d.rounded(), abs(d) <= 9_007_199_254_740_992 else { return nil }
+        return Int(d)
     }
 
     private static func appendUInt32(_ value: UInt32, to out: inout [UInt8]) {

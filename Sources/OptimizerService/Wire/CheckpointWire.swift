@@ -25,14 +25,11 @@ struct CheckpointInput: Sendable {
     var training: ConfigValue
     var parameters: [ParameterInput]
     var state: [(parameter: String, entries: [(name: String, value: StateInput)])]
-
-    /// State tensors that no optimizer makes negative.
-    static let nonNegativeStates: Set<String> = [
-        "exp_avg_sq", "max_exp_avg_sq", "sum", "square_avg", "acc_delta", "exp_inf", "step_size",
-    ]
+    /// Per group, the lr the next step uses (`EngineCheckpoint.lastLR`); nil rebuilds the sequence.
+    var lastLR: [Double]?
 
     static let members = ["format", "name", "dtype", "step", "optimizer", "schedule", "clip_grad_norm",
-                          "clip_grad_value", "param_groups", "parameters", "state"]
+                          "clip_grad_value", "param_groups", "last_lr", "parameters", "state"]
 
     static func read(_ reader: inout JSONReader) throws(ServiceError) -> CheckpointInput {
         var format: String?
@@ -42,6 +39,7 @@ struct CheckpointInput: Sendable {
         var training: [(key: String, value: ConfigValue)] = []
         var parameters: [ParameterInput]?
         var state: [(parameter: String, entries: [(name: String, value: StateInput)])] = []
+        var lastLR: [Double]?
         var seen: Set<String> = []
         try WireReading.object(&reader, what: "\"checkpoint\"") { (key, reader) throws(ServiceError) in
             guard seen.insert(key).inserted else { throw .invalidCheckpoint("member \"\(key)\" is given twice") }
@@ -61,7 +59,11 @@ struct CheckpointInput: Sendable {
                 guard try WireReading.kind(&reader) == .array else {
                     throw .invalidCheckpoint("\"parameters\" must be an array of {\"name\", \"shape\", \"data\"}")
                 }
-                parameters = try ParameterInputReader.read(&reader)
+                parameters = try ParameterInputReader.read(&reader, checkpoint: true)
+            case "last_lr":
+                if try !WireReading.json(nil, { () throws(JSONError) in try reader.readNullIfPresent() }) {
+                    lastLR = try CheckpointNumbers.readFlat(&reader, context: "checkpoint.last_lr")
+                }
             case "state": state = try readState(&reader)
             default: throw .unknownField("checkpoint.\(key)", allowed: members)
             }
@@ -75,7 +77,7 @@ struct CheckpointInput: Sendable {
             throw .invalidCheckpoint("parameter \"\(missing.name)\" has no \"data\"")
         }
         return CheckpointInput(name: name, dtype: dtype ?? .float32, step: step, training: .object(training),
-                               parameters: parameters, state: state)
+                               parameters: parameters, state: state, lastLR: lastLR)
     }
 
     private static func readState(_ reader: inout JSONReader) throws(ServiceError)
@@ -87,13 +89,10 @@ struct CheckpointInput: Sendable {
             try WireReading.object(&reader, what: "checkpoint.state.\(parameter)") { (name, reader) throws(ServiceError) in
                 let context = "checkpoint.state.\(parameter).\(name)"
                 switch try WireReading.kind(&reader) {
-                case .number:
-                    var values: [Double] = []
-                    var shape: [Int] = []
-                    try WireReading.numbers(&reader, into: &values, shape: &shape, context: context)
-                    entries.append((name, .number(values[0])))
+                case .number, .string:
+                    entries.append((name, .number(try CheckpointNumbers.readScalar(&reader, context: context))))
                 case .array:
-                    entries.append((name, .tensor(try WireReading.flatData(&reader, context: context))))
+                    entries.append((name, .tensor(try CheckpointNumbers.readFlat(&reader, context: context))))
                 default:
                     throw .invalidCheckpoint("\(context) must be a number or a flat array of numbers")
                 }
@@ -108,7 +107,7 @@ struct CheckpointInput: Sendable {
     func engineCheckpoint<S: WireScalar>(as type: S.Type, spec: TrainingSpec, layout: ParameterLayout)
         throws(ServiceError) -> EngineCheckpoint<S>
     {
-        let values = try parameters.flatValues(layout: layout, as: S.self)
+        let values = try parameters.flatValues(layout: layout, as: S.self, checkpoint: true)
         var states: [ParameterState<S>] = []
         for (parameter, entries) in state {
             var converted: [StateEntry<S>] = []
@@ -120,28 +119,26 @@ struct CheckpointInput: Sendable {
                     }
                     converted.append(StateEntry(name: name, value: .count(Int(x))))
                 case .number(let x):
-                    guard S(x).isFinite else {
-                        throw .invalidCheckpoint("state.\(parameter).\(name) = \(x) is not finite in \(S.dtype.rawValue)")
+                    guard x.isFinite == S(x).isFinite else {
+                        throw .invalidCheckpoint("state.\(parameter).\(name) = \(x) overflows \(S.dtype.rawValue)")
                     }
                     converted.append(StateEntry(name: name, value: .scalar(S(x))))
                 case .tensor(let xs):
+                    // Any value a session can reach is restored, non-finite and negative ones included
+                    // (an overflowing step, RMSprop with alpha > 1, Rprop with step_sizes [5, -5]); only a
+                    // finite number that overflows the dtype cannot have been written by optd.
                     let values = xs.map { S($0) }
-                    if let bad = values.firstIndex(where: { !$0.isFinite }) {
+                    if let bad = values.indices.first(where: { xs[$0].isFinite && !values[$0].isFinite }) {
                         throw .invalidCheckpoint(
-                            "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) is not finite in \(S.dtype.rawValue)")
-                    }
-                    // Running sums and averages of squares (and Rprop's step sizes) are never negative;
-                    // a checkpoint with a negative one was not made by an optimizer.
-                    if CheckpointInput.nonNegativeStates.contains(name), let bad = values.firstIndex(where: { $0 < 0 }) {
-                        throw .invalidCheckpoint(
-                            "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) is negative; \(name) is never negative")
+                            "state.\(parameter).\(name)[\(bad)] = \(xs[bad]) overflows \(S.dtype.rawValue)")
                     }
                     converted.append(StateEntry(name: name, value: .tensor(values)))
                 }
             }
             states.append(ParameterState(name: parameter, entries: converted))
         }
-        return EngineCheckpoint(spec: spec, layout: layout, stepCount: step, parameters: values, states: states)
+        return EngineCheckpoint(
+            spec: spec, layout: layout, stepCount: step, parameters: values, states: states, lastLR: lastLR)
     }
 }
 
@@ -159,13 +156,19 @@ enum CheckpointWriter {
         writer.writeKey("step")
         writer.writeInt(checkpoint.stepCount)
         SessionWriter.writeTrainingMembers(checkpoint.spec, to: &writer)
+        if let lastLR = checkpoint.lastLR {
+            writer.writeKey("last_lr")
+            writer.beginArray()
+            for lr in lastLR { CheckpointNumbers.write(lr, to: &writer) }
+            writer.endArray()
+        }
         writer.writeKey("parameters")
         writer.beginArray()
         for entry in checkpoint.layout.entries {
             writer.beginObject()
             writer.writeNameAndShape(of: entry)
             writer.writeKey("data")
-            S.write(checkpoint.parameters[entry.offset..<(entry.offset + entry.count)], shape: [entry.count], to: &writer)
+            CheckpointNumbers.write(checkpoint.parameters[entry.offset..<(entry.offset + entry.count)], to: &writer)
             writer.endObject()
         }
         writer.endArray()
@@ -178,8 +181,8 @@ enum CheckpointWriter {
                 writer.writeKey(entry.name)
                 switch entry.value {
                 case .count(let n): writer.writeInt(n)
-                case .scalar(let x): S.write([x][...], shape: [], to: &writer)
-                case .tensor(let xs): S.write(xs[...], shape: [xs.count], to: &writer)
+                case .scalar(let x): CheckpointNumbers.write(x, to: &writer)
+                case .tensor(let xs): CheckpointNumbers.write(xs[...], to: &writer)
                 }
             }
             writer.endObject()

@@ -67,16 +67,18 @@ enum CreateSessionRequest: Sendable {
 /// Reads `parameters` in either form: an object by name (key order is the layout), or an array of
 /// `{"name", "shape", "data"}`.
 enum ParameterInputReader {
-    static func read(_ reader: inout JSONReader) throws(ServiceError) -> [ParameterInput] {
+    /// - Parameter checkpoint: whether `data` may hold the non-finite strings of `CheckpointNumbers`
+    ///   (a restore; a new session's values must be finite).
+    static func read(_ reader: inout JSONReader, checkpoint: Bool = false) throws(ServiceError) -> [ParameterInput] {
         var result: [ParameterInput] = []
         switch try WireReading.kind(&reader) {
         case .object:
             try WireReading.object(&reader, what: "\"parameters\"") { (name, reader) throws(ServiceError) in
-                result.append(try readTensor(named: name, &reader))
+                result.append(try readTensor(named: name, &reader, checkpoint: checkpoint))
             }
         case .array:
             try WireReading.array(&reader, what: "\"parameters\"") { (index, reader) throws(ServiceError) in
-                result.append(try readNamed(index: index, &reader))
+                result.append(try readNamed(index: index, &reader, checkpoint: checkpoint))
             }
         default:
             throw .invalidField("\"parameters\" must be an object by name or an array of {\"name\", \"shape\", \"data\"}")
@@ -86,7 +88,9 @@ enum ParameterInputReader {
     }
 
     /// `name: <number or nested arrays>` or `name: {"shape": [...], "data": [...]}`.
-    private static func readTensor(named name: String, _ reader: inout JSONReader) throws(ServiceError) -> ParameterInput {
+    private static func readTensor(named name: String, _ reader: inout JSONReader, checkpoint: Bool)
+        throws(ServiceError) -> ParameterInput
+    {
         switch try WireReading.kind(&reader) {
         case .number, .array:
             var data: [Double] = []
@@ -103,7 +107,7 @@ enum ParameterInputReader {
             try WireReading.object(&reader, what: "parameter \"\(name)\"") { (key, reader) throws(ServiceError) in
                 switch key {
                 case "shape": shape = try WireReading.shape(&reader, context: "parameter \"\(name)\"")
-                case "data": data = try WireReading.flatData(&reader, context: "parameter \"\(name)\"")
+                case "data": data = try readData(&reader, context: "parameter \"\(name)\"", checkpoint: checkpoint)
                 default: throw .unknownField("parameters.\(name).\(key)", allowed: ["shape", "data"])
                 }
             }
@@ -116,7 +120,9 @@ enum ParameterInputReader {
     }
 
     /// `{"name": ..., "shape": [...], "data": [...]}` in the array form.
-    private static func readNamed(index: Int, _ reader: inout JSONReader) throws(ServiceError) -> ParameterInput {
+    private static func readNamed(index: Int, _ reader: inout JSONReader, checkpoint: Bool)
+        throws(ServiceError) -> ParameterInput
+    {
         var name: String?
         var shape: [Int]?
         var data: [Double]?
@@ -125,13 +131,21 @@ enum ParameterInputReader {
             switch key {
             case "name": name = try WireReading.string(&reader, context: "\(context).name")
             case "shape": shape = try WireReading.shape(&reader, context: context)
-            case "data": data = try WireReading.flatData(&reader, context: context)
+            case "data": data = try readData(&reader, context: context, checkpoint: checkpoint)
             default: throw .unknownField("\(context).\(key)", allowed: ["name", "shape", "data"])
             }
         }
         guard let name else { throw .invalidParameters("\(context) needs a \"name\"") }
         guard let shape else { throw .invalidParameters("\(context) (\"\(name)\") needs a \"shape\"") }
         return ParameterInput(name: name, shape: shape, data: data)
+    }
+
+    private static func readData(_ reader: inout JSONReader, context: String, checkpoint: Bool)
+        throws(ServiceError) -> [Double]
+    {
+        checkpoint
+            ? try CheckpointNumbers.readFlat(&reader, context: context)
+            : try WireReading.flatData(&reader, context: context)
     }
 }
 
@@ -156,14 +170,17 @@ extension [ParameterInput] {
     }
 
     /// Flat initial values in the session dtype (zeros where no data was given); a value that is not
-    /// finite in that dtype is a 422.
-    func flatValues<S: WireScalar>(layout: ParameterLayout, as type: S.Type) throws(ServiceError) -> [S] {
+    /// finite in that dtype is a 422, except that a checkpoint's non-finite values (`CheckpointNumbers`)
+    /// are restored as they are.
+    func flatValues<S: WireScalar>(layout: ParameterLayout, as type: S.Type, checkpoint: Bool = false)
+        throws(ServiceError) -> [S]
+    {
         var values = [S](repeating: 0, count: layout.totalCount)
         for (input, entry) in zip(self, layout.entries) {
             guard let data = input.data else { continue }
             for (i, x) in data.enumerated() {
                 let v = S(x)
-                guard v.isFinite else {
+                guard v.isFinite || (checkpoint && !x.isFinite) else {
                     throw .nonFiniteValue(
                         "parameter \"\(input.name)\" has a value at flat index \(i) that is not finite in \(S.dtype.rawValue)")
                 }
