@@ -114,6 +114,21 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         }
     }
 
+    /// Bytes of parameters and state tensors once `spec` is in force: state slots are allocated when a
+    /// spec first needs them and never freed, so this counts the slots allocated now and those `spec`
+    /// adds (`(1 + slots) × totalCount × width`, saturating). For a PATCH to count the state it adds
+    /// before it is allocated (`spec.updatingOptimizer(_:)` gives the spec).
+    public func stateBytes(under spec: TrainingSpec) -> Int {
+        let n = layout.totalCount
+        var slots = Set(StateSlots.required(for: spec))
+        for (slot, count) in [slot0.count, slot1.count, slot2.count].enumerated() where count == n && n > 0 {
+            slots.insert(slot)
+        }
+        let (a, o1) = n.multipliedReportingOverflow(by: 1 + slots.count)
+        let (b, o2) = a.multipliedReportingOverflow(by: MemoryLayout<Scalar>.stride)
+        return o1 || o2 ? Int.max : b
+    }
+
     /// Changes the optimizer's hyperparameters between steps (PATCH). With a schedule, `lr` sets the base
     /// learning rate the schedule scales. Parameter groups keep their overrides and follow the rest.
     ///

@@ -56,13 +56,16 @@ public final class ServiceMetrics: Sendable {
         public var parameters: Int
         /// Bytes of session state reserved against the memory budget.
         public var stateBytes: Int
+        /// Bytes of the budget lent to requests and responses in flight.
+        public var leasedBytes: Int
         /// The memory budget, in bytes.
         public var memoryBudgetBytes: Int
 
-        public init(sessions: Int, parameters: Int, stateBytes: Int, memoryBudgetBytes: Int) {
+        public init(sessions: Int, parameters: Int, stateBytes: Int, leasedBytes: Int = 0, memoryBudgetBytes: Int) {
             self.sessions = sessions
             self.parameters = parameters
             self.stateBytes = stateBytes
+            self.leasedBytes = leasedBytes
             self.memoryBudgetBytes = memoryBudgetBytes
         }
     }
@@ -101,7 +104,10 @@ public final class ServiceMetrics: Sendable {
         out += "# HELP optd_session_state_bytes Bytes of session state reserved against the budget.\n"
         out += "# TYPE optd_session_state_bytes gauge\n"
         out += "optd_session_state_bytes \(gauges.stateBytes)\n"
-        out += "# HELP optd_memory_budget_bytes The memory budget for all session state.\n"
+        out += "# HELP optd_request_memory_bytes Bytes of the budget lent to requests and responses in flight.\n"
+        out += "# TYPE optd_request_memory_bytes gauge\n"
+        out += "optd_request_memory_bytes \(gauges.leasedBytes)\n"
+        out += "# HELP optd_memory_budget_bytes The memory budget for session state and requests in flight.\n"
         out += "# TYPE optd_memory_budget_bytes gauge\n"
         out += "optd_memory_budget_bytes \(gauges.memoryBudgetBytes)\n"
         return out

@@ -49,7 +49,9 @@ final class SessionPersistence: Sendable {
             throw .storageFailed(session.id.description)
         }
         if Self.shouldCompact(logBytes: storage.logByteCount, snapshotBytes: storage.snapshotByteCount) {
-            let snapshot = session.state.withLock { session.snapshot(of: $0) }
+            // Encoded outside the lock (readers never wait for it) from a copy-on-write copy of the
+            // state; this runs on the session's lane, so no change can make that copy real meanwhile.
+            let snapshot = session.snapshot(of: session.state.withLock { $0 })
             do {
                 try storage.compact(snapshot: snapshot)
             } catch {
@@ -66,13 +68,18 @@ final class SessionPersistence: Sendable {
         logBytes > max(2 * snapshotBytes, 64 << 20)
     }
 
-    /// Removes a deleted session's files.
-    func destroy(_ session: Session) {
+    /// Removes a session's files (atomically: a rename to a tombstone, then the tree), before the
+    /// session is deleted in memory.
+    /// - Throws: 500 `storage_failure` when the files cannot be removed; the session is then intact on
+    ///   disk (the rename did not happen) and stays as it was.
+    func destroy(_ session: Session) throws(ServiceError) {
         guard let storage = session.storage else { return }
         do {
             try storage.destroy()
         } catch {
-            logger.error("cannot remove session files", metadata: ["session": "\(session.id)", "error": "\(error)"])
+            logger.error("cannot remove session files; the session is kept",
+                         metadata: ["session": "\(session.id)", "error": "\(error)"])
+            throw .storageFailed(session.id.description)
         }
     }
 
@@ -159,11 +166,11 @@ final class SessionPersistence: Sendable {
             }
         }
         let layout = state.engine.layout
-        let bytes = state.engine.spec.stateBytes(parameterCount: layout.totalCount, dtype: state.engine.dtype)
-            + layout.totalCount * state.engine.dtype.byteWidth
+        let bytes = MemoryFootprint.session(
+            layout: layout, stateBytes: state.engine.stateBytes(under: state.engine.spec), dtype: state.engine.dtype,
+            idempotencyKeys: configuration.idempotencyKeysPerSession)
         let reservation = try registry.reserve(bytes: bytes, parameters: layout.totalCount)
-        let session = Session(id: meta.id, state: state, createdAt: meta.createdAt, reservedBytes: reservation.bytes,
-                              storage: item.session)
+        let session = Session(id: meta.id, state: state, createdAt: meta.createdAt, storage: item.session)
         registry.insert(session, for: reservation)
         return session
     }

@@ -9,15 +9,17 @@ import Synchronization
 enum SessionRoutes {
     static func register(on router: inout GuardedRouter, context: ServiceContext) {
         router.on(.post, "/v1/sessions") { request in try create(request, context) }
-        router.on(.get, "/v1/sessions") { _ in list(context) }
-        router.on(.get, "/v1/sessions/:id", execution: .inline) { request in
+        router.on(.get, "/v1/sessions") { _ in try list(context) }
+        // On a worker: a summary's size follows the session's tensor count, so it is not built on an I/O queue.
+        router.on(.get, "/v1/sessions/:id") { request in
             let session = try context.session(for: request)
             let (summary, version) = session.state.withLock { (session.summary(of: $0), $0.version) }
             let etag = session.etag(version: version)
             if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
                 return HTTPResponse(status: .notModified, headers: ["ETag": etag])
             }
-            var response = HTTPResponse.json(SessionWriter.summary(summary))
+            let lease = try context.lease(MemoryFootprint.summaryJSON(layout: session.layout), for: "the summary")
+            var response = HTTPResponse.json(SessionWriter.summary(summary), lease: lease)
             response.headers.add(name: "ETag", value: etag)
             return response
         }
@@ -43,10 +45,13 @@ enum SessionRoutes {
                             if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
                                 throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
                             }
-                            s.deleted = true
                         }
+                        // The files go first: if they cannot be removed, the session stays as it was
+                        // and the client gets a 500, never a 204 for a session that would come back.
+                        // No other change runs meanwhile (this is the session's lane).
+                        try context.persistence?.destroy(session)
+                        session.state.withLock { $0.deleted = true }
                         _ = context.registry.remove(session.id)
-                        context.persistence?.destroy(session)
                         return HTTPResponse(status: .noContent)
                     } catch {
                         return error.response()
@@ -58,15 +63,19 @@ enum SessionRoutes {
         }
         router.on(.get, "/v1/sessions/:id/checkpoint") { request in
             let session = try context.session(for: request)
-            let (body, version) = session.state.withLock { s in
-                let body: [UInt8]
-                switch s.engine {
-                case .float32(let e): body = CheckpointWriter.write(e.checkpoint(), name: s.name)
-                case .float64(let e): body = CheckpointWriter.write(e.checkpoint(), name: s.name)
-                }
-                return (body, s.version)
+            // The lock is held only to take the state (copy-on-write: a reference, no copy); the
+            // checkpoint is copied out and encoded after, so readers and steps never wait for it.
+            let (engine, name, version) = session.state.withLock { ($0.engine, $0.name, $0.version) }
+            let lease = try context.lease(
+                MemoryFootprint.checkpointJSON(
+                    layout: session.layout, stateBytes: engine.stateBytes(under: engine.spec), dtype: session.dtype),
+                for: "the checkpoint")
+            let body: [UInt8]
+            switch engine {
+            case .float32(let e): body = CheckpointWriter.write(e.checkpoint(), name: name)
+            case .float64(let e): body = CheckpointWriter.write(e.checkpoint(), name: name)
             }
-            var response = HTTPResponse.json(body)
+            var response = HTTPResponse.json(body, lease: lease)
             response.headers.add(name: "ETag", value: session.etag(version: version))
             return response
         }
@@ -76,6 +85,9 @@ enum SessionRoutes {
 
     private static func create(_ request: HTTPRequest, _ context: ServiceContext) throws(ServiceError) -> HTTPResponse {
         _ = try request.bodyFormat(allowBinary: false)
+        // The parsed values (doubles, then the session dtype) are counted before the body is parsed.
+        let parsing = try context.lease(MemoryFootprint.parsedJSON(bodyBytes: request.body.count), for: "parsing the body")
+        defer { withExtendedLifetime(parsing) {} }
         let session: Session
         switch try CreateSessionRequest.parse(request.body) {
         case .spec(let name, let dtype, let training, let parameters):
@@ -127,23 +139,22 @@ enum SessionRoutes {
                 "the session would hold \(layout.totalCount) parameters; the limit is \(limit) (--max-parameters)")
         }
         // A zero dimension makes a tensor empty, but its other dimensions still shape the JSON text
-        // ([1e8, 0] is 1e8 empty arrays): they count against the same limit.
-        for entry in layout.entries {
-            let (nominal, overflow) = entry.shape.reduce((1, false)) { acc, d in
-                let (product, o) = acc.0.multipliedReportingOverflow(by: max(d, 1))
-                return (product, acc.1 || o)
-            }
-            guard !overflow, nominal <= limit else {
-                throw .limitExceeded(
-                    limit: "max_parameters", status: 422,
-                    "parameter \"\(entry.name)\" has shape \(describeShape(entry.shape)), whose non-zero dimensions "
-                        + "span more than the limit of \(limit) (--max-parameters)")
-            }
+        // ([1e8, 0] is 1e8 empty arrays): the session's arrays count against the same limit, so that no
+        // JSON response outgrows what its elements would make.
+        var arrays = Saturating(0)
+        for entry in layout.entries { arrays += MemoryFootprint.jsonArrays(shape: entry.shape) }
+        guard arrays.value <= limit else {
+            let widest = layout.entries.max { MemoryFootprint.jsonArrays(shape: $0.shape) < MemoryFootprint.jsonArrays(shape: $1.shape) }
+            throw .limitExceeded(
+                limit: "max_parameters", status: 422,
+                "the parameters' shapes make \(arrays.value == Int.max ? "more than \(limit)" : String(arrays.value)) "
+                    + "nested JSON arrays (parameter \"\(widest?.name ?? "")\" has shape "
+                    + "\(describeShape(widest?.shape ?? []))); the limit is \(limit) (--max-parameters)")
         }
-        // Engine state plus one gradient buffer for a step in flight.
-        let (gradientBytes, o1) = layout.totalCount.multipliedReportingOverflow(by: dtype.byteWidth)
-        let (bytes, o2) = spec.stateBytes(parameterCount: layout.totalCount, dtype: dtype).addingReportingOverflow(gradientBytes)
-        let reservation = try context.registry.reserve(bytes: o1 || o2 ? Int.max : bytes, parameters: layout.totalCount)
+        let bytes = MemoryFootprint.session(
+            layout: layout, stateBytes: spec.stateBytes(parameterCount: layout.totalCount, dtype: dtype), dtype: dtype,
+            idempotencyKeys: context.configuration.idempotencyKeysPerSession)
+        let reservation = try context.registry.reserve(bytes: bytes, parameters: layout.totalCount)
         do {
             let now = Timestamp.now()
             let id = SessionID.random()
@@ -154,7 +165,7 @@ enum SessionRoutes {
             let storage = try context.persistence.map { (persistence) throws(ServiceError) in
                 try persistence.create(id: id, snapshot: Session.snapshot(id: id, createdAt: now, state: state))
             }
-            let session = Session(id: id, state: state, createdAt: now, reservedBytes: reservation.bytes, storage: storage)
+            let session = Session(id: id, state: state, createdAt: now, storage: storage)
             context.registry.insert(session, for: reservation)
             return session
         } catch {
@@ -185,8 +196,11 @@ enum SessionRoutes {
 
     // MARK: - List
 
-    private static func list(_ context: ServiceContext) -> HTTPResponse {
+    private static func list(_ context: ServiceContext) throws(ServiceError) -> HTTPResponse {
         let summaries = context.registry.summaries()
+        var estimate = Saturating(64)
+        for summary in summaries { estimate += MemoryFootprint.summaryJSON(layout: summary.layout) }
+        let lease = try context.lease(estimate.value, for: "the session list")
         var writer = JSONWriter(reservingCapacity: 64 + 600 * summaries.count)
         writer.beginObject()
         writer.writeKey("sessions")
@@ -194,7 +208,7 @@ enum SessionRoutes {
         for summary in summaries { SessionWriter.writeSummary(summary, to: &writer) }
         writer.endArray()
         writer.endObject()
-        return .json(writer.bytes)
+        return .json(writer.bytes, lease: lease)
     }
 
     // MARK: - Patch
@@ -227,6 +241,15 @@ enum SessionRoutes {
                     throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
                 }
                 if let optimizer {
+                    let updated: TrainingSpec
+                    do throws(OptimizerError) {
+                        updated = try s.engine.spec.updatingOptimizer(optimizer)
+                    } catch {
+                        throw ServiceError(error)
+                    }
+                    // State the change adds (momentum, centered, amsgrad) is counted before it exists.
+                    try context.registry.grow(
+                        session, by: s.engine.stateBytes(under: updated) - s.engine.stateBytes(under: s.engine.spec))
                     do throws(OptimizerError) {
                         try s.engine.update(optimizer: optimizer)
                     } catch {

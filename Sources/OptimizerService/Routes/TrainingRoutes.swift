@@ -22,11 +22,12 @@ enum TrainingRoutes {
                 // and a malformed one is answered without queueing.
                 let quick = context.isQuickChange(bodyCount: request.body.count)
                 let predecoded = quick ? try decodeGradients(request.body, format: format, session: session) : nil
+                let lease = try responseLease(request, session, context, responseFormat)
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
                     try IdempotencyClaim.begin(key: key, on: session)
                 }
                 context.enqueue(on: session, responder, now: quick) { session in
-                    step(request, session, context, format, responseFormat, claim, predecoded)
+                    step(request, session, context, format, responseFormat, claim, predecoded, lease)
                 }
             } catch {
                 responder.send(error: error)
@@ -38,8 +39,9 @@ enum TrainingRoutes {
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
                 let quick = context.isQuickChange(bodyCount: request.body.count)
+                let lease = try responseLease(request, session, context, responseFormat)
                 context.enqueue(on: session, responder, now: quick) { session in
-                    put(request, session, context, format, responseFormat)
+                    put(request, session, context, format, responseFormat, lease)
                 }
             } catch {
                 responder.send(error: error)
@@ -52,9 +54,22 @@ enum TrainingRoutes {
             if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
                 return HTTPResponse(status: .notModified, headers: ["ETag": session.etag(version: version)])
             }
+            let lease = try responseLease(request, session, context, responseFormat)
             return parametersResponse(
-                session, step: step, values: values, version: version, format: responseFormat, minimal: false)
+                session, step: step, values: values, version: version, format: responseFormat, minimal: false,
+                lease: lease)
         }
+    }
+
+    /// The memory budget's lease for a JSON response with every parameter, taken when the request
+    /// arrives (before a step applies), or nil for binary and `Prefer: return=minimal` responses.
+    /// - Throws: 507 `limit_exceeded` (`memory_budget`); a binary response needs no lease.
+    private static func responseLease(
+        _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ responseFormat: BodyFormat
+    ) throws(ServiceError) -> MemoryLease? {
+        guard responseFormat == .json, !request.prefersMinimalReturn else { return nil }
+        return try context.lease(
+            session.parametersJSONBytes, for: "the JSON response (application/octet-stream needs none)")
     }
 
     // MARK: - Step
@@ -62,12 +77,13 @@ enum TrainingRoutes {
     /// Runs on the session's lane.
     private static func step(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
-        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (StepGradients, [Bool])?
+        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (StepGradients, [Bool])?,
+        _ lease: MemoryLease?
     ) -> HTTPResponse {
         let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
         do {
             if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
-                return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat)
+                return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat, lease)
             }
             let gradients: StepGradients
             let present: [Bool]
@@ -99,7 +115,7 @@ enum TrainingRoutes {
             try context.persistence?.append(
                 .step(at: .now(), present: present, gradients: gradients, key: claim?.key, digest: digest, report: report),
                 to: session, registry: context.registry)
-            return stepResponse(session, report, values, version, request, responseFormat)
+            return stepResponse(session, report, values, version, request, responseFormat, lease)
         } catch {
             claim?.cancel(on: session)
             return error.response()
@@ -158,7 +174,7 @@ enum TrainingRoutes {
 
     private static func stepResponse(
         _ session: Session, _ report: StepReport, _ values: TensorValues, _ version: UInt64, _ request: HTTPRequest,
-        _ responseFormat: BodyFormat
+        _ responseFormat: BodyFormat, _ lease: MemoryLease?
     ) -> HTTPResponse {
         var headers: HTTPHeaders = [
             "ETag": session.etag(version: version),
@@ -183,7 +199,7 @@ enum TrainingRoutes {
         if !minimal { SessionWriter.writeParameters(values, layout: session.layout, to: &writer) }
         writer.endObject()
         headers.add(name: "Content-Type", value: BodyFormat.json.mediaType)
-        return HTTPResponse(status: .ok, headers: headers, body: .bytes(writer.bytes))
+        return HTTPResponse(status: .ok, headers: headers, body: .leased(writer.bytes, lease))
     }
 
     // MARK: - Parameters
@@ -191,7 +207,7 @@ enum TrainingRoutes {
     /// Runs on the session's lane.
     private static func put(
         _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
-        _ responseFormat: BodyFormat
+        _ responseFormat: BodyFormat, _ lease: MemoryLease?
     )
         -> HTTPResponse
     {
@@ -221,7 +237,7 @@ enum TrainingRoutes {
             try context.persistence?.append(.put(at: .now(), values: values), to: session, registry: context.registry)
             return parametersResponse(
                 session, step: step, values: current, version: version, format: responseFormat,
-                minimal: request.prefersMinimalReturn)
+                minimal: request.prefersMinimalReturn, lease: lease)
         } catch {
             return error.response()
         }
@@ -229,7 +245,8 @@ enum TrainingRoutes {
 
     /// `{"step": n, "parameters": {...}}`, or the raw parameters with `Optd-Step`.
     private static func parametersResponse(
-        _ session: Session, step: Int, values: TensorValues, version: UInt64, format: BodyFormat, minimal: Bool
+        _ session: Session, step: Int, values: TensorValues, version: UInt64, format: BodyFormat, minimal: Bool,
+        lease: MemoryLease?
     ) -> HTTPResponse {
         var headers: HTTPHeaders = ["ETag": session.etag(version: version), "Optd-Step": String(step)]
         if format == .binary, !minimal {
@@ -244,7 +261,7 @@ enum TrainingRoutes {
         if !minimal { SessionWriter.writeParameters(values, layout: session.layout, to: &writer) }
         writer.endObject()
         headers.add(name: "Content-Type", value: BodyFormat.json.mediaType)
-        return HTTPResponse(status: .ok, headers: headers, body: .bytes(writer.bytes))
+        return HTTPResponse(status: .ok, headers: headers, body: .leased(writer.bytes, lease))
     }
 }
 

@@ -28,8 +28,9 @@ final class Session: Sendable {
     let dtype: DType
     let layout: ParameterLayout
     let createdAt: Timestamp
-    /// Bytes reserved against the memory budget (engine state plus one gradient buffer).
-    let reservedBytes: Int
+    /// An upper bound on the JSON text of the parameters' values (`MemoryFootprint.parametersJSON`),
+    /// leased before a JSON response with them is built.
+    let parametersJSONBytes: Int
     /// Runs every change (step, PUT, PATCH, DELETE, eviction) in arrival order.
     let lane: SessionLane
     let state: Mutex<State>
@@ -49,12 +50,12 @@ final class Session: Sendable {
         Double(DispatchTime.now().uptimeNanoseconds &- lastUse.load(ordering: .relaxed)) / 1e9
     }
 
-    init(id: SessionID, state: State, createdAt: Timestamp, reservedBytes: Int, storage: SessionDirectory?) {
+    init(id: SessionID, state: State, createdAt: Timestamp, storage: SessionDirectory?) {
         self.id = id
         self.dtype = state.engine.dtype
         self.layout = state.engine.layout
         self.createdAt = createdAt
-        self.reservedBytes = reservedBytes
+        self.parametersJSONBytes = MemoryFootprint.parametersJSON(layout: state.engine.layout, dtype: state.engine.dtype)
         self.storage = storage
         self.lane = SessionLane(label: "optd.session.\(id)")
         self.state = Mutex(state)

@@ -30,6 +30,14 @@ public enum SessionEngine: Sendable {
         }
     }
 
+    /// Bytes of parameters and state tensors once `spec` is in force (`OptimizerEngine.stateBytes(under:)`).
+    public func stateBytes(under spec: TrainingSpec) -> Int {
+        switch self {
+        case .float32(let e): e.stateBytes(under: spec)
+        case .float64(let e): e.stateBytes(under: spec)
+        }
+    }
+
     /// Steps applied so far.
     public var stepCount: Int {
         switch self {

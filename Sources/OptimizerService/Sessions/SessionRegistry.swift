@@ -2,7 +2,8 @@ import OptimizerCore
 import Synchronization
 
 /// Every live session, with the resource limits enforced before any state is allocated: the number
-/// of sessions and the memory budget for all session state.
+/// of sessions, and the memory budget shared by all session state and by the requests and responses
+/// in flight (leases; `MemoryFootprint` says what each counts).
 final class SessionRegistry: Sendable {
     /// Resources held for a session being created, counted against the limits until it is inserted
     /// or released.
@@ -19,8 +20,20 @@ final class SessionRegistry: Sendable {
         /// Creation order, for listing oldest first.
         var order: [SessionID] = []
         var pendingSessions = 0
+        /// Bytes held by sessions in memory (and sessions being created), per `MemoryFootprint.session`.
         var reservedBytes = 0
+        /// Each session's share of `reservedBytes`.
+        var bytesBySession: [SessionID: Int] = [:]
+        /// Bytes lent to requests and responses in flight (`MemoryLease`).
+        var leasedBytes = 0
         var parameters = 0
+
+        /// Whether `bytes` more fit the budget, and the new total of reserved and leased bytes.
+        func admits(_ bytes: Int, budget: Int) -> Bool {
+            let (held, o1) = reservedBytes.addingReportingOverflow(leasedBytes)
+            let (total, o2) = held.addingReportingOverflow(bytes)
+            return !o1 && !o2 && bytes >= 0 && total <= budget
+        }
     }
 
     let maxSessions: Int
@@ -41,15 +54,11 @@ final class SessionRegistry: Sendable {
                     limit: "max_sessions", status: 507,
                     "the service holds its maximum of \(maxSessions) sessions (--max-sessions); delete one first")
             }
-            let (total, overflow) = inner.reservedBytes.addingReportingOverflow(bytes)
-            guard !overflow, total <= memoryBudgetBytes else {
-                throw .limitExceeded(
-                    limit: "memory_budget", status: 507,
-                    "this session needs \(bytes) bytes of state; \(memoryBudgetBytes - inner.reservedBytes) of the "
-                        + "memory budget of \(memoryBudgetBytes) bytes (--memory-budget) are free")
+            guard inner.admits(bytes, budget: memoryBudgetBytes) else {
+                throw budgetExceeded(inner, needed: bytes, for: "this session")
             }
             inner.pendingSessions += 1
-            inner.reservedBytes = total
+            inner.reservedBytes += bytes
             inner.parameters += parameters
             return Reservation(bytes: bytes, parameters: parameters)
         }
@@ -64,11 +73,61 @@ final class SessionRegistry: Sendable {
         }
     }
 
+    /// The 507 `limit_exceeded` for `needed` bytes that do not fit, naming what needed them.
+    private func budgetExceeded(_ inner: Inner, needed: Int, for what: String) -> ServiceError {
+        let free = max(0, memoryBudgetBytes - inner.reservedBytes - inner.leasedBytes)
+        return .limitExceeded(
+            limit: "memory_budget", status: 507,
+            "\(what) needs \(needed) bytes; \(free) of the memory budget of \(memoryBudgetBytes) bytes "
+                + "(--memory-budget) are free (sessions hold \(inner.reservedBytes), requests in flight \(inner.leasedBytes))")
+    }
+
+    /// Grows a session's share by `bytes` (a PATCH that adds optimizer state), before the state is
+    /// allocated. - Throws: 507 `limit_exceeded` (`memory_budget`) when they do not fit.
+    func grow(_ session: Session, by bytes: Int) throws(ServiceError) {
+        guard bytes > 0 else { return }
+        try inner.withLock { (inner) throws(ServiceError) in
+            guard inner.sessions[session.id] != nil else { return }
+            guard inner.admits(bytes, budget: memoryBudgetBytes) else {
+                throw budgetExceeded(inner, needed: bytes, for: "this change adds optimizer state that")
+            }
+            inner.reservedBytes += bytes
+            inner.bytesBySession[session.id, default: 0] += bytes
+        }
+    }
+
+    /// Lends `bytes` of the budget to a request or response in flight until the lease is freed.
+    /// - Parameter what: what needs them, for the 507's detail ("the JSON response").
+    /// - Throws: 507 `limit_exceeded` (`memory_budget`) when they do not fit.
+    func lease(bytes: Int, for what: String) throws(ServiceError) -> MemoryLease {
+        try inner.withLock { (inner) throws(ServiceError) in
+            guard inner.admits(bytes, budget: memoryBudgetBytes) else { throw budgetExceeded(inner, needed: bytes, for: what) }
+            inner.leasedBytes += bytes
+        }
+        return MemoryLease(bytes: bytes, registry: self)
+    }
+
+    /// A lease without the 507: nil when `bytes` do not fit (for the HTTP layer's body gate).
+    func tryLease(bytes: Int) -> MemoryLease? {
+        let granted = inner.withLock { inner in
+            guard inner.admits(bytes, budget: memoryBudgetBytes) else { return false }
+            inner.leasedBytes += bytes
+            return true
+        }
+        return granted ? MemoryLease(bytes: bytes, registry: self) : nil
+    }
+
+    /// Called by a lease when it is freed.
+    fileprivate func endLease(bytes: Int) {
+        inner.withLock { $0.leasedBytes -= bytes }
+    }
+
     /// Makes a reserved session visible.
     func insert(_ session: Session, for reservation: Reservation) {
         inner.withLock { inner in
             inner.pendingSessions -= 1
             inner.sessions[session.id] = session
+            inner.bytesBySession[session.id] = reservation.bytes
             // A reloaded session keeps its place in the listing.
             if inner.resting.removeValue(forKey: session.id) == nil { inner.order.append(session.id) }
         }
@@ -84,7 +143,7 @@ final class SessionRegistry: Sendable {
         inner.withLock { inner in
             guard let session = inner.sessions.removeValue(forKey: id) else { return nil }
             inner.order.removeAll { $0 == id }
-            inner.reservedBytes -= session.reservedBytes
+            inner.reservedBytes -= inner.bytesBySession.removeValue(forKey: id) ?? 0
             inner.parameters -= session.layout.totalCount
             return session
         }
@@ -95,7 +154,7 @@ final class SessionRegistry: Sendable {
         inner.withLock { inner in
             guard inner.sessions.removeValue(forKey: session.id) != nil else { return }
             inner.resting[session.id] = summary
-            inner.reservedBytes -= session.reservedBytes
+            inner.reservedBytes -= inner.bytesBySession.removeValue(forKey: session.id) ?? 0
             inner.parameters -= session.layout.totalCount
         }
     }
@@ -123,7 +182,24 @@ final class SessionRegistry: Sendable {
         inner.withLock { inner in
             ServiceMetrics.Gauges(
                 sessions: inner.sessions.count + inner.resting.count, parameters: inner.parameters, stateBytes: inner.reservedBytes,
+                leasedBytes: inner.leasedBytes,
                 memoryBudgetBytes: memoryBudgetBytes)
         }
+    }
+}
+
+/// Bytes of the memory budget lent to one request or response in flight; given back when the lease is
+/// freed, so a lease kept beside a buffer (a request body, a response body) lasts exactly as long as it.
+final class MemoryLease: Sendable {
+    let bytes: Int
+    private let registry: SessionRegistry
+
+    fileprivate init(bytes: Int, registry: SessionRegistry) {
+        self.bytes = bytes
+        self.registry = registry
+    }
+
+    deinit {
+        registry.endLease(bytes: bytes)
     }
 }
