@@ -73,6 +73,11 @@ extension HTTPServer {
         ]
         /// Called after each response with what was served (on an I/O queue: keep it cheap). Default nil.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
+        /// Counts request body memory against the application's budget before it is allocated (see
+        /// ``BodyMemoryGate`` for when it is asked and what is not counted); a refusal is answered with
+        /// the gate's response and the connection closed. Default nil: bodies are bounded only by
+        /// ``maxBody`` and ``maxDecompressedBody``.
+        public var bodyMemoryGate: (any BodyMemoryGate)? = nil
 
         /// Creates a configuration with the defaults above for `host` and `port`.
         public init(host: String = "127.0.0.1", port: Int = 8080) {

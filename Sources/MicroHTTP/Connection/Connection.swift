@@ -34,6 +34,9 @@ final class Connection: @unchecked Sendable {
         }
         /// `Content-Encoding: gzip`: the body holds the compressed bytes until the request's end.
         var gzip = false
+        /// The body memory gate's leases for `body`'s capacity (empty for small bodies or without a
+        /// gate); they move into the request with the body.
+        var leases: [any BodyMemoryLease] = []
         var start: UInt64
         var bytesIn: Int
     }
@@ -293,6 +296,15 @@ final class Connection: @unchecked Sendable {
             return
         }
         if case .length(let n) = head.framing {
+            // Counted against the application's budget before anything is reserved or read.
+            if n > BodyMemory.ungatedBytes, let gate = configuration.bodyMemoryGate {
+                guard let lease = gate.reserve(bytes: n) else {
+                    exchange = ex
+                    respond(gate.refusal(bytes: n), forceClose: true)
+                    return
+                }
+                ex.leases = [lease]
+            }
             ex.fixedBody = true
             ex.declaredLength = n
             ex.body.reserveCapacity(n)
@@ -317,9 +329,31 @@ final class Connection: @unchecked Sendable {
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
             ex.bodyFilled += range.count
         } else {
+            if ex.body.count + range.count > ex.body.capacity,
+                let refused = BodyMemory.makeRoom(
+                    in: &ex.body,
+                    leases: &ex.leases,
+                    for: range.count,
+                    limit: configuration.maxBody,
+                    gate: configuration.bodyMemoryGate
+                )
+            {
+                exchange = ex
+                bodyRefused(bytes: refused)
+                return
+            }
             ex.body.append(contentsOf: input.storage[range])
         }
         exchange = ex
+    }
+
+    /// Answers with the body memory gate's refusal and closes (the rest of the body is not read).
+    private func bodyRefused(bytes: Int) {
+        guard let gate = configuration.bodyMemoryGate else {
+            close()
+            return
+        }
+        respond(gate.refusal(bytes: bytes), forceClose: true)
     }
 
     private func gzipFailed(_ failure: GzipInflater.Failure) {
@@ -342,6 +376,8 @@ final class Connection: @unchecked Sendable {
                 ),
                 forceClose: true
             )
+        case .refused(let bytes):
+            bodyRefused(bytes: bytes)
         }
     }
 
@@ -356,31 +392,40 @@ final class Connection: @unchecked Sendable {
             dispatchHandler()
             return
         }
-        // gzip (http-rules.md §7.3): inflate with an absolute cap; small bodies inline, larger ones
-        // on the worker queue so that the CPU work does not hold up this I/O queue.
-        let compressed = ex.body
-        ex.body = []
-        ex.gzip = false
-        exchange = ex
+        // gzip (http-rules.md §7.3): inflate with an absolute cap, the output counted against the body
+        // memory gate; small bodies inline, larger ones on the worker queue so that the CPU work does
+        // not hold up this I/O queue.
         let cap = configuration.maxDecompressedBody
-        if compressed.count <= 64 * 1024 {
-            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap))
+        let gate = configuration.bodyMemoryGate
+        if ex.body.count <= 64 * 1024 {
+            let compressed = ex.body
+            ex.body = []
+            ex.leases = []
+            ex.gzip = false
+            exchange = ex
+            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap, gate: gate))
             return
         }
+        let pending = PendingInflation(compressed: ex.body, leases: ex.leases)
+        ex.body = []
+        ex.leases = []
+        ex.gzip = false
+        exchange = ex
         machine.requestReceived()
         suspendReading()
         core.workerQueue.async { [self] in
-            let result = GzipInflater.inflateAll(compressed, maxOutput: cap)
+            let result = pending.inflate(maxOutput: cap, gate: gate)
             queue.async { self.inflated(result) }
         }
     }
 
-    /// Continues a gzip request once its body is inflated (or answers 413/400).
-    private func inflated(_ result: Result<[UInt8], GzipInflater.Failure>) {
+    /// Continues a gzip request once its body is inflated (or answers 413/400/the gate's refusal).
+    private func inflated(_ result: Result<GzipInflater.Inflated, GzipInflater.Failure>) {
         guard !isClosed, var ex = exchange else { return }
         switch result {
         case .success(let body):
-            ex.body = body
+            ex.body = body.bytes
+            ex.leases = body.leases
             exchange = ex
             dispatchHandler()
         case .failure(let failure):
@@ -393,8 +438,10 @@ final class Connection: @unchecked Sendable {
         guard var ex = exchange, let route = ex.route else { return }
         let body = ex.body
         ex.body = []
+        let leases = ex.leases
+        if !leases.isEmpty { ex.leases = [] }
         exchange = ex
-        let request = HTTPRequest(
+        var built = HTTPRequest(
             method: ex.head.method,
             path: ex.head.path,
             query: ex.head.query,
@@ -405,6 +452,9 @@ final class Connection: @unchecked Sendable {
             routePattern: route.pattern,
             remoteAddress: remoteAddress
         )
+        // The leases live as long as the request value that carries the body.
+        if !leases.isEmpty { built.bodyLeases = leases }
+        let request = built
         machine.requestReceived()
         switch route.handler {
         case .respond(let handler, .inline):
@@ -813,6 +863,26 @@ final class Connection: @unchecked Sendable {
         guard readSuspended, let source = readSource else { return }
         readSuspended = false
         source.resume()
+    }
+}
+
+/// A compressed request body handed to the worker queue for inflation. `@unchecked Sendable`: it is
+/// created on the connection's queue and then used only by the one worker job.
+private final class PendingInflation: @unchecked Sendable {
+    private var compressed: [UInt8]
+    private var leases: [any BodyMemoryLease]
+
+    init(compressed: [UInt8], leases: [any BodyMemoryLease]) {
+        self.compressed = compressed
+        self.leases = leases
+    }
+
+    /// Inflates the body, then frees the compressed bytes and gives their leases back at once.
+    func inflate(maxOutput: Int, gate: (any BodyMemoryGate)?) -> Result<GzipInflater.Inflated, GzipInflater.Failure> {
+        let result = GzipInflater.inflateAll(compressed, maxOutput: maxOutput, gate: gate)
+        compressed = []
+        leases = []
+        return result
     }
 }
 
