@@ -42,8 +42,9 @@ enum BodyMemory {
 
     /// Makes `bytes` able to take `extra` more bytes without reallocating, asking `gate` for the new
     /// capacity first when it passes ``ungatedBytes``. Capacity doubles (at least 4 KiB) and is capped
-    /// by `limit` (but never below what is needed), and by ``ungatedBytes`` while that suffices. On success `leases` cover the new capacity;
-    /// returns the refused reservation's size when the gate refused (nothing was reallocated then).
+    /// by `limit` (but never below what is needed), and by ``ungatedBytes`` while that suffices. On
+    /// success `leases` cover the new capacity; returns the refused reservation's size when the gate
+    /// refused (nothing was reallocated then).
     static func makeRoom(
         in bytes: inout [UInt8],
         leases: inout [any BodyMemoryLease],

@@ -22,6 +22,11 @@ extension HTTPServer {
         /// read when `Content-Length` declares it. Default 64 MiB.
         public var maxBody: Int = 64 * 1024 * 1024
         /// Largest body after gunzip in bytes; larger → 413 as soon as inflation passes it. Default 64 MiB.
+        ///
+        /// Inflation runs on the worker queue, except for bodies of at most 256 compressed bytes whose
+        /// output is at most 16 KiB, which are inflated on the connection's I/O queue (tens of
+        /// microseconds at most). Deflate expands up to about 1032:1, so a 256-byte body may produce
+        /// about 264 KB: one whose output passes 16 KiB is inflated again on the worker queue.
         public var maxDecompressedBody: Int = 64 * 1024 * 1024
         /// From the first byte of a request (or accepting the connection) to the end of its head;
         /// exceeded → 408 and close. Default 10 s.

@@ -74,6 +74,11 @@ final class CountingGate: BodyMemoryGate {
         return router
     }
 
+    func post(_ path: String, _ body: [UInt8], gzip: Bool = false) -> [UInt8] {
+        let encoding = gzip ? "Content-Encoding: gzip\r\n" : ""
+        return Array("POST \(path) HTTP/1.1\r\nHost: x\r\n\(encoding)Content-Length: \(body.count)\r\n\r\n".utf8) + body
+    }
+
     func chunked(_ path: String, _ body: [UInt8], piece: Int, gzip: Bool = false) -> [UInt8] {
         let encoding = gzip ? "Content-Encoding: gzip\r\n" : ""
         var out = Array("POST \(path) HTTP/1.1\r\nHost: x\r\n\(encoding)Transfer-Encoding: chunked\r\n\r\n".utf8)
@@ -91,7 +96,7 @@ final class CountingGate: BodyMemoryGate {
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
             let c = try TestClient(port: port)
             let body = [UInt8](repeating: 7, count: 60_000)
-            try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try c.send(post("/count", body))
             #expect(try c.readResponse().text == "{\"n\":60000}")
             try c.send(chunked("/count", body, piece: 4000))
             #expect(try c.readResponse().text == "{\"n\":60000}")
@@ -104,11 +109,11 @@ final class CountingGate: BodyMemoryGate {
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
             let c = try TestClient(port: port)
             let body = [UInt8](repeating: 1, count: 600_000)
-            try c.send(Array("POST /held HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try c.send(post("/held", body))
             // The handler holds the body and its one lease, for exactly the declared length.
             #expect(try c.readResponse().text == "600000 1 600000")
             #expect(gate.drained())
-            try c.send(Array("POST /held-deferred HTTP/1.1\r\nHost: x\r\nContent-Length: \(body.count)\r\n\r\n".utf8) + body)
+            try c.send(post("/held-deferred", body))
             #expect(try c.readResponse().text == "600000 600000")
             #expect(gate.drained())
 
@@ -153,10 +158,7 @@ final class CountingGate: BodyMemoryGate {
         #expect(bomb.count < BodyMemory.ungatedBytes)  // the compressed body itself is not counted
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
             let c = try TestClient(port: port)
-            try c.send(
-                Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n".utf8)
-                    + bomb
-            )
+            try c.send(post("/count", bomb, gzip: true))
             let r = try c.readResponse()
             #expect(r.status == 507)
             #expect(r.header("Connection") == "close")
@@ -172,14 +174,22 @@ final class CountingGate: BodyMemoryGate {
             #expect(parts.count == 3 && parts[1] > 0 && parts[2] >= 2 << 20)
             #expect(gate.drained())
 
-            // A small body is inflated inline, still through the gate.
+            // A tiny body is tried inline; its output passes the inline cap, so it is inflated again on
+            // the worker queue, through the gate.
             let tiny = gzipZeros(total: 100_000)
+            #expect(tiny.count <= Connection.inlineInflateLimit)
             let small = try TestClient(port: port)
-            try small.send(
-                Array("POST /held HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(tiny.count)\r\n\r\n".utf8)
-                    + tiny
-            )
-            #expect(try small.readResponse().text.hasPrefix("100000 "))
+            try small.send(post("/held", tiny, gzip: true))
+            let counted = try small.readResponse().text.split(separator: " ").compactMap { Int($0) }
+            #expect(counted.count == 3 && counted[0] == 100_000 && counted[1] > 0)
+            // One whose output fits the inline cap is answered inline, without the gate.
+            let before = gate.reservations.load(ordering: .relaxed)
+            let inline = try #require(Array(repeating: UInt8(7), count: 10_000).withUnsafeBytes {
+                GzipDeflater.compress($0, level: 9)
+            })
+            try small.send(post("/held", inline, gzip: true))
+            #expect(try small.readResponse().text == "10000 0 0")
+            #expect(gate.reservations.load(ordering: .relaxed) == before)
             #expect(gate.drained())
         }
     }

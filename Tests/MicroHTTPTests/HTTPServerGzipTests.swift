@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func largeGzipBodyIsInflatedOffTheIOQueueAndTheConnectionContinues() throws {
-        // Poorly compressible bytes: the compressed body is well above the 64 KiB inline limit.
+        // Poorly compressible bytes: a compressed body far above the inline limit (256 bytes).
         var state: UInt32 = 12345
         let plain = (0..<300_000).map { _ -> UInt8 in
             state = state &* 1_664_525 &+ 1_013_904_223

@@ -74,6 +74,14 @@ final class Connection: @unchecked Sendable {
     /// 1 MiB, so the zeros are still in cache when `recv` overwrites them (filling ahead by the
     /// body's size made every 40 MB body cost two trips through memory).
     private static let bodyWindow = 1 << 20
+    /// gzip request bodies of at most this many bytes (256) are tried on the I/O queue, with their
+    /// output capped at `inlineInflateOutput`; larger ones go to the worker queue.
+    static let inlineInflateLimit = 256
+    /// The most output (16 KiB) inflated on the I/O queue. Deflate expands up to about 1032:1 (256 bytes
+    /// could become about 264 KB, a millisecond or more of byte-by-byte copying), so a small body whose
+    /// output passes this is inflated again, from the start, on the worker queue. The I/O queue's work
+    /// per body is thus bounded by 256 bytes in and 16 KiB out: tens of microseconds at most.
+    static let inlineInflateOutput = 16 * 1024
 
     let socket: Socket
     let remoteAddress: String
@@ -393,18 +401,24 @@ final class Connection: @unchecked Sendable {
             return
         }
         // gzip (http-rules.md §7.3): inflate with an absolute cap, the output counted against the body
-        // memory gate; small bodies inline, larger ones on the worker queue so that the CPU work does
-        // not hold up this I/O queue.
+        // memory gate; trivially small bodies inline, the others on the worker queue so that the CPU
+        // work does not hold up this I/O queue.
         let cap = configuration.maxDecompressedBody
         let gate = configuration.bodyMemoryGate
-        if ex.body.count <= 64 * 1024 {
-            let compressed = ex.body
-            ex.body = []
-            ex.leases = []
-            ex.gzip = false
-            exchange = ex
-            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap, gate: gate))
-            return
+        if ex.body.count <= Connection.inlineInflateLimit {
+            let inlineCap = min(cap, Connection.inlineInflateOutput)
+            let result = GzipInflater.inflateAll(ex.body, maxOutput: inlineCap, gate: gate)
+            var passedInlineCap = false
+            if case .failure(.tooLarge) = result, inlineCap < cap { passedInlineCap = true }
+            // Otherwise (more output than the inline cap, and allowed): start over on the worker queue.
+            if !passedInlineCap {
+                ex.body = []
+                ex.leases = []
+                ex.gzip = false
+                exchange = ex
+                inflated(result)
+                return
+            }
         }
         let pending = PendingInflation(compressed: ex.body, leases: ex.leases)
         ex.body = []
