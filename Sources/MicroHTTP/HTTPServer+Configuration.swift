@@ -64,7 +64,10 @@ extension HTTPServer {
         public var busyPoll: Duration = .zero
         /// Per-connection receive buffer in bytes (grows for larger heads). Default 16 KiB.
         public var readBufferSize: Int = 16 * 1024
-        /// Compress responses with gzip when the client accepts it. Default true.
+        /// Compress responses with gzip when the client accepts it. Default true. A `.worker` handler's
+        /// response is compressed on the worker queue right after the handler; other responses up to
+        /// 64 KiB on the connection's I/O queue, larger ones on the worker queue (a hop there and back),
+        /// so that no I/O queue spends more than the time of compressing 64 KiB on one response.
         public var responseCompression: Bool = true
         /// Smallest body that is compressed, in bytes. Default 1024.
         public var gzipMinimumSize: Int = 1024

@@ -189,4 +189,35 @@ import Testing
             #expect(floats.body.count == 4000)
         }
     }
+
+    @Test func largeResponsesAreGzippedOffTheIOQueueInOrder() throws {
+        var router = Router()
+        let json = Array(String(repeating: "{\"key\":\"value\",\"n\":12345},", count: 10_000).utf8)
+        #expect(json.count > Connection.inlineCompressionLimit)
+        router.on(.get, "/big", execution: .inline) { _ in .json(json) }
+        router.on(.get, "/big-worker", execution: .worker) { _ in .json(json) }
+        router.onDeferred(.get, "/big-deferred") { _, responder in responder.send(.json(json)) }
+        router.on(.get, "/hello", execution: .inline) { _ in .text("Hello") }
+        try withServer(router) { _, port in
+            let c = try TestClient(port: port)
+            // Pipelined: the responses keep their order while the large ones are compressed elsewhere.
+            var requests = ""
+            for path in ["/big", "/hello", "/big-worker", "/big-deferred", "/hello"] {
+                requests += "GET \(path) HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+            }
+            try c.send(requests)
+            for expected in ["big", "Hello", "big", "big", "Hello"] {
+                let r = try c.readResponse()
+                #expect(r.status == 200)
+                if expected == "Hello" {
+                    #expect(r.text == "Hello")
+                    continue
+                }
+                #expect(r.header("Content-Encoding") == "gzip")
+                #expect(r.header("Vary") == "Accept-Encoding")
+                let plain = try GzipInflater.inflateAll(r.body, maxOutput: 1 << 22).get().bytes
+                #expect(plain == json)
+            }
+        }
+    }
 }

@@ -82,6 +82,9 @@ final class Connection: @unchecked Sendable {
     /// output passes this is inflated again, from the start, on the worker queue. The I/O queue's work
     /// per body is thus bounded by 256 bytes in and 16 KiB out: tens of microseconds at most.
     static let inlineInflateOutput = 16 * 1024
+    /// Response bodies of at most this many bytes (64 KiB) are gzipped on the I/O queue; larger ones on
+    /// the worker queue.
+    static let inlineCompressionLimit = 64 * 1024
 
     let socket: Socket
     let remoteAddress: String
@@ -106,6 +109,8 @@ final class Connection: @unchecked Sendable {
     private var requestInProgress = false
     /// The last recv returned less than it was offered.
     private var lastReadWasShort = false
+    /// A response is being gzipped on the worker queue; `respond` ignores other responses meanwhile.
+    private var compressing = false
 
     init(socket: Socket, remoteAddress: String, loop: IOLoop, core: ServerCore) {
         self.socket = socket
@@ -476,8 +481,12 @@ final class Connection: @unchecked Sendable {
         case .respond(let handler, .worker):
             suspendReading()
             core.workerQueue.async { [self] in
-                let response = Router.run(handler, request)
-                queue.async { self.respond(response, forceClose: false) }
+                var response = Router.run(handler, request)
+                // Compressed here, off the I/O queue, whatever its size (`configuration` is immutable).
+                if Connection.wantsCompression(&response, requestHeaders: request.headers, configuration) {
+                    Connection.compress(&response, level: configuration.gzipLevel)
+                }
+                queue.async { [response] in self.respond(response, forceClose: false, compressionDone: true) }
             }
         case .deferred(let handler):
             // A response given before the handler returns is written at once; later ones hop back
@@ -507,9 +516,31 @@ final class Connection: @unchecked Sendable {
 
     // MARK: - Writing
 
-    /// Queues the final response for the current request (or a protocol error) and writes it.
-    private func respond(_ response: HTTPResponse, forceClose: Bool) {
-        guard !isClosed, completion == nil else { return }
+    /// Queues the final response for the current request (or a protocol error) and writes it, after
+    /// gzipping it if useful (`compressionDone`: that was decided already): bodies up to
+    /// `inlineCompressionLimit` here, larger ones on the worker queue, with reading suspended meanwhile.
+    private func respond(_ response: HTTPResponse, forceClose: Bool, compressionDone: Bool = false) {
+        guard !isClosed, completion == nil, !compressing else { return }
+        var response = response
+        if !compressionDone, let requestHeaders = exchange?.head.headers,
+            Connection.wantsCompression(&response, requestHeaders: requestHeaders, configuration)
+        {
+            if response.body.count > Connection.inlineCompressionLimit {
+                compressing = true
+                suspendReading()
+                let level = configuration.gzipLevel
+                core.workerQueue.async { [self, response] in
+                    var compressed = response
+                    Connection.compress(&compressed, level: level)
+                    queue.async { [compressed] in
+                        self.compressing = false
+                        self.respond(compressed, forceClose: forceClose, compressionDone: true)
+                    }
+                }
+                return
+            }
+            Connection.compress(&response, level: configuration.gzipLevel)
+        }
         let ex = exchange
         exchange = nil
         let head = ex?.head
@@ -519,9 +550,7 @@ final class Connection: @unchecked Sendable {
             !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
             && parser.isReadingHead
-        var response = response
         let status = response.status
-        if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
         let bodyCount = status.forbidsBody ? 0 : response.body.count
         let sendBody = !status.forbidsBody && head?.method != .head
         var stream: StreamState?
@@ -571,21 +600,32 @@ final class Connection: @unchecked Sendable {
         flush()
     }
 
-    /// gzip for clients that accept it, when the body is large and of a compressible type.
-    private func compressIfUseful(_ response: inout HTTPResponse, request: HTTPRequestHead) {
-        if case .stream = response.body { return }
+    /// True when `response` should be gzipped for a client that sent `requestHeaders`: compression is
+    /// on, the body is large enough, of a compressible type, not encoded yet, and gzip is accepted.
+    /// Adds `Vary: Accept-Encoding` to every response whose compression depends on that header.
+    /// Cheap (header checks only); safe on any queue.
+    static func wantsCompression(
+        _ response: inout HTTPResponse,
+        requestHeaders: HTTPHeaders,
+        _ configuration: HTTPServer.Configuration
+    ) -> Bool {
+        if response.status.forbidsBody { return false }
+        if case .stream = response.body { return false }
         guard configuration.responseCompression, response.body.count >= configuration.gzipMinimumSize,
             !response.headers.contains("content-encoding")
-        else { return }
+        else { return false }
         let type = (response.headers["content-type"] ?? "").lowercased()
-        if configuration.uncompressedContentTypes.contains(where: { type.hasPrefix($0) }) { return }
+        if configuration.uncompressedContentTypes.contains(where: { type.hasPrefix($0) }) { return false }
         if !response.headers.containsToken("accept-encoding", in: "vary") {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
-        guard AcceptEncoding.acceptsGzip(request.headers) else { return }
-        guard
-            let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }
-            ),
+        return AcceptEncoding.acceptsGzip(requestHeaders)
+    }
+
+    /// Replaces the body by its gzip member at zlib `level` when that is smaller. Proportional to the
+    /// body's size.
+    static func compress(_ response: inout HTTPResponse, level: Int) {
+        guard let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: level) }),
             compressed.count < response.body.count
         else { return }
         response.body = .bytes(compressed)
