@@ -18,6 +18,11 @@ public struct HTTPRequest: Sendable {
     public var routePattern: String?
     /// The peer's address, `"127.0.0.1:53422"` or `"[::1]:53422"`; nil for in-memory requests.
     public var remoteAddress: String?
+    /// The ``BodyMemoryGate`` leases that count ``body`` against the application's memory budget
+    /// (empty when no gate is configured or the body was small enough not to be counted). They are
+    /// released when the last copy of this request goes away: a handler that keeps the body longer
+    /// than the request (or moves it elsewhere) may keep them, or drop them with the request.
+    public var bodyLeases: [any BodyMemoryLease] = []
 
     /// Creates a request (for in-memory tests of routes and handlers).
     public init(

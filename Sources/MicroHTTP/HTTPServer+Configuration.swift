@@ -22,6 +22,11 @@ extension HTTPServer {
         /// read when `Content-Length` declares it. Default 64 MiB.
         public var maxBody: Int = 64 * 1024 * 1024
         /// Largest body after gunzip in bytes; larger → 413 as soon as inflation passes it. Default 64 MiB.
+        ///
+        /// Inflation runs on the worker queue, except for bodies of at most 256 compressed bytes whose
+        /// output is at most 16 KiB, which are inflated on the connection's I/O queue (tens of
+        /// microseconds at most). Deflate expands up to about 1032:1, so a 256-byte body may produce
+        /// about 264 KB: one whose output passes 16 KiB is inflated again on the worker queue.
         public var maxDecompressedBody: Int = 64 * 1024 * 1024
         /// From the first byte of a request (or accepting the connection) to the end of its head;
         /// exceeded → 408 and close. Default 10 s.
@@ -59,7 +64,10 @@ extension HTTPServer {
         public var busyPoll: Duration = .zero
         /// Per-connection receive buffer in bytes (grows for larger heads). Default 16 KiB.
         public var readBufferSize: Int = 16 * 1024
-        /// Compress responses with gzip when the client accepts it. Default true.
+        /// Compress responses with gzip when the client accepts it. Default true. A `.worker` handler's
+        /// response is compressed on the worker queue right after the handler; other responses up to
+        /// 64 KiB on the connection's I/O queue, larger ones on the worker queue (a hop there and back),
+        /// so that no I/O queue spends more than the time of compressing 64 KiB on one response.
         public var responseCompression: Bool = true
         /// Smallest body that is compressed, in bytes. Default 1024.
         public var gzipMinimumSize: Int = 1024
@@ -73,6 +81,11 @@ extension HTTPServer {
         ]
         /// Called after each response with what was served (on an I/O queue: keep it cheap). Default nil.
         public var requestObserver: (@Sendable (RequestRecord) -> Void)?
+        /// Counts request body memory against the application's budget before it is allocated (see
+        /// ``BodyMemoryGate`` for when it is asked and what is not counted); a refusal is answered with
+        /// the gate's response and the connection closed. Default nil: bodies are bounded only by
+        /// ``maxBody`` and ``maxDecompressedBody``.
+        public var bodyMemoryGate: (any BodyMemoryGate)? = nil
 
         /// Creates a configuration with the defaults above for `host` and `port`.
         public init(host: String = "127.0.0.1", port: Int = 8080) {

@@ -69,7 +69,7 @@ import Testing
     }
 
     @Test func largeGzipBodyIsInflatedOffTheIOQueueAndTheConnectionContinues() throws {
-        // Poorly compressible bytes: the compressed body is well above the 64 KiB inline limit.
+        // Poorly compressible bytes: a compressed body far above the inline limit (256 bytes).
         var state: UInt32 = 12345
         let plain = (0..<300_000).map { _ -> UInt8 in
             state = state &* 1_664_525 &+ 1_013_904_223
@@ -187,6 +187,37 @@ import Testing
             let floats = try c.readResponse()
             #expect(floats.header("Content-Encoding") == nil)
             #expect(floats.body.count == 4000)
+        }
+    }
+
+    @Test func largeResponsesAreGzippedOffTheIOQueueInOrder() throws {
+        var router = Router()
+        let json = Array(String(repeating: "{\"key\":\"value\",\"n\":12345},", count: 10_000).utf8)
+        #expect(json.count > Connection.inlineCompressionLimit)
+        router.on(.get, "/big", execution: .inline) { _ in .json(json) }
+        router.on(.get, "/big-worker", execution: .worker) { _ in .json(json) }
+        router.onDeferred(.get, "/big-deferred") { _, responder in responder.send(.json(json)) }
+        router.on(.get, "/hello", execution: .inline) { _ in .text("Hello") }
+        try withServer(router) { _, port in
+            let c = try TestClient(port: port)
+            // Pipelined: the responses keep their order while the large ones are compressed elsewhere.
+            var requests = ""
+            for path in ["/big", "/hello", "/big-worker", "/big-deferred", "/hello"] {
+                requests += "GET \(path) HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n"
+            }
+            try c.send(requests)
+            for expected in ["big", "Hello", "big", "big", "Hello"] {
+                let r = try c.readResponse()
+                #expect(r.status == 200)
+                if expected == "Hello" {
+                    #expect(r.text == "Hello")
+                    continue
+                }
+                #expect(r.header("Content-Encoding") == "gzip")
+                #expect(r.header("Vary") == "Accept-Encoding")
+                let plain = try GzipInflater.inflateAll(r.body, maxOutput: 1 << 22).get().bytes
+                #expect(plain == json)
+            }
         }
     }
 }

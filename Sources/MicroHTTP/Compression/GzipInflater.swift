@@ -5,7 +5,9 @@ import CZlib
 ///
 /// Accepts exactly one gzip member (RFC 1952): zlib or raw deflate data, a second member, trailing
 /// bytes or a truncated stream are errors. Output is produced in 64 KiB steps and the running total
-/// is checked after every step, so a zip bomb costs at most `maxOutput` + 64 KiB of memory.
+/// is checked after every step, so a zip bomb costs at most `maxOutput` + 64 KiB of memory (plus the
+/// output buffer's last doubling while its bytes move). With a ``BodyMemoryGate``, the output buffer's
+/// growth past 64 KiB is reserved through it first (``BodyMemory/makeRoom(in:leases:for:limit:gate:)``).
 final class GzipInflater {
     /// Why inflation stopped.
     enum Failure: Error, Equatable {
@@ -13,6 +15,8 @@ final class GzipInflater {
         case tooLarge
         /// Not a single valid gzip member → 400.
         case corrupt
+        /// The body memory gate refused a reservation of `bytes` for the output.
+        case refused(bytes: Int)
     }
 
     private let stream: UnsafeMutablePointer<z_stream>
@@ -20,10 +24,14 @@ final class GzipInflater {
     private var finished = false
     private var initialised = false
     let maxOutput: Int
+    private let gate: (any BodyMemoryGate)?
+    /// The leases that count the output buffer's capacity against `gate`.
+    private(set) var outputLeases: [any BodyMemoryLease] = []
 
-    /// Creates an inflater whose output may not exceed `maxOutput` bytes.
-    init(maxOutput: Int) {
+    /// Creates an inflater whose output may not exceed `maxOutput` bytes, counted against `gate`.
+    init(maxOutput: Int, gate: (any BodyMemoryGate)? = nil) {
         self.maxOutput = maxOutput
+        self.gate = gate
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
         stream.initialize(to: z_stream())
         scratch = [UInt8](repeating: 0, count: 64 * 1024)
@@ -64,6 +72,7 @@ final class GzipInflater {
             }
             if produced > 0 {
                 guard output.count + produced <= maxOutput else { throw .tooLarge }
+                try makeRoom(in: &output, for: produced)
                 output.append(contentsOf: scratch[0..<produced])
             }
             switch rc {
@@ -83,23 +92,43 @@ final class GzipInflater {
         }
     }
 
+    /// Grows `output` for `extra` more bytes through the gate.
+    private func makeRoom(in output: inout [UInt8], for extra: Int) throws(Failure) {
+        if let refused = BodyMemory.makeRoom(
+            in: &output, leases: &outputLeases, for: extra, limit: maxOutput, gate: gate
+        ) {
+            throw .refused(bytes: refused)
+        }
+    }
+
     /// Checks that the whole member arrived (a truncated stream is an error).
     func finish() throws(Failure) {
         guard finished else { throw .corrupt }
     }
 
+    /// An inflated body and the gate leases that count its buffer.
+    struct Inflated {
+        var bytes: [UInt8]
+        var leases: [any BodyMemoryLease]
+    }
+
     /// Inflates a complete gzip body, or fails with `.tooLarge` as soon as the output passes
-    /// `maxOutput` (so a bomb costs at most `maxOutput` + 64 KiB) or `.corrupt`.
-    static func inflateAll(_ input: [UInt8], maxOutput: Int) -> Result<[UInt8], Failure> {
-        let inflater = GzipInflater(maxOutput: maxOutput)
+    /// `maxOutput` (so a bomb costs at most `maxOutput` + 64 KiB), `.refused` when `gate` refuses the
+    /// output's growth, or `.corrupt`.
+    static func inflateAll(
+        _ input: [UInt8],
+        maxOutput: Int,
+        gate: (any BodyMemoryGate)? = nil
+    ) -> Result<Inflated, Failure> {
+        let inflater = GzipInflater(maxOutput: maxOutput, gate: gate)
         var output: [UInt8] = []
-        output.reserveCapacity(min(maxOutput, max(4096, input.count * 4)))
         let outcome = input.withUnsafeBytes { raw in
             Result { () throws(Failure) in
+                try inflater.makeRoom(in: &output, for: min(maxOutput, max(4096, input.count * 4)))
                 try inflater.inflate(raw, into: &output)
                 try inflater.finish()
             }
         }
-        return outcome.map { output }
+        return outcome.map { Inflated(bytes: output, leases: inflater.outputLeases) }
     }
 }

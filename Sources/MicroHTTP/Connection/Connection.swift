@@ -34,6 +34,9 @@ final class Connection: @unchecked Sendable {
         }
         /// `Content-Encoding: gzip`: the body holds the compressed bytes until the request's end.
         var gzip = false
+        /// The body memory gate's leases for `body`'s capacity (empty for small bodies or without a
+        /// gate); they move into the request with the body.
+        var leases: [any BodyMemoryLease] = []
         var start: UInt64
         var bytesIn: Int
     }
@@ -71,6 +74,17 @@ final class Connection: @unchecked Sendable {
     /// 1 MiB, so the zeros are still in cache when `recv` overwrites them (filling ahead by the
     /// body's size made every 40 MB body cost two trips through memory).
     private static let bodyWindow = 1 << 20
+    /// gzip request bodies of at most this many bytes (256) are tried on the I/O queue, with their
+    /// output capped at `inlineInflateOutput`; larger ones go to the worker queue.
+    static let inlineInflateLimit = 256
+    /// The most output (16 KiB) inflated on the I/O queue. Deflate expands up to about 1032:1 (256 bytes
+    /// could become about 264 KB, a millisecond or more of byte-by-byte copying), so a small body whose
+    /// output passes this is inflated again, from the start, on the worker queue. The I/O queue's work
+    /// per body is thus bounded by 256 bytes in and 16 KiB out: tens of microseconds at most.
+    static let inlineInflateOutput = 16 * 1024
+    /// Response bodies of at most this many bytes (64 KiB) are gzipped on the I/O queue; larger ones on
+    /// the worker queue.
+    static let inlineCompressionLimit = 64 * 1024
 
     let socket: Socket
     let remoteAddress: String
@@ -95,6 +109,8 @@ final class Connection: @unchecked Sendable {
     private var requestInProgress = false
     /// The last recv returned less than it was offered.
     private var lastReadWasShort = false
+    /// A response is being gzipped on the worker queue; `respond` ignores other responses meanwhile.
+    private var compressing = false
 
     init(socket: Socket, remoteAddress: String, loop: IOLoop, core: ServerCore) {
         self.socket = socket
@@ -293,6 +309,15 @@ final class Connection: @unchecked Sendable {
             return
         }
         if case .length(let n) = head.framing {
+            // Counted against the application's budget before anything is reserved or read.
+            if n > BodyMemory.ungatedBytes, let gate = configuration.bodyMemoryGate {
+                guard let lease = gate.reserve(bytes: n) else {
+                    exchange = ex
+                    respond(gate.refusal(bytes: n), forceClose: true)
+                    return
+                }
+                ex.leases = [lease]
+            }
             ex.fixedBody = true
             ex.declaredLength = n
             ex.body.reserveCapacity(n)
@@ -317,9 +342,31 @@ final class Connection: @unchecked Sendable {
             ex.body.replaceSubrange(start..<(start + range.count), with: input.storage[range])
             ex.bodyFilled += range.count
         } else {
+            if ex.body.count + range.count > ex.body.capacity,
+                let refused = BodyMemory.makeRoom(
+                    in: &ex.body,
+                    leases: &ex.leases,
+                    for: range.count,
+                    limit: configuration.maxBody,
+                    gate: configuration.bodyMemoryGate
+                )
+            {
+                exchange = ex
+                bodyRefused(bytes: refused)
+                return
+            }
             ex.body.append(contentsOf: input.storage[range])
         }
         exchange = ex
+    }
+
+    /// Answers with the body memory gate's refusal and closes (the rest of the body is not read).
+    private func bodyRefused(bytes: Int) {
+        guard let gate = configuration.bodyMemoryGate else {
+            close()
+            return
+        }
+        respond(gate.refusal(bytes: bytes), forceClose: true)
     }
 
     private func gzipFailed(_ failure: GzipInflater.Failure) {
@@ -342,6 +389,8 @@ final class Connection: @unchecked Sendable {
                 ),
                 forceClose: true
             )
+        case .refused(let bytes):
+            bodyRefused(bytes: bytes)
         }
     }
 
@@ -356,31 +405,46 @@ final class Connection: @unchecked Sendable {
             dispatchHandler()
             return
         }
-        // gzip (http-rules.md §7.3): inflate with an absolute cap; small bodies inline, larger ones
-        // on the worker queue so that the CPU work does not hold up this I/O queue.
-        let compressed = ex.body
+        // gzip (http-rules.md §7.3): inflate with an absolute cap, the output counted against the body
+        // memory gate; trivially small bodies inline, the others on the worker queue so that the CPU
+        // work does not hold up this I/O queue.
+        let cap = configuration.maxDecompressedBody
+        let gate = configuration.bodyMemoryGate
+        if ex.body.count <= Connection.inlineInflateLimit {
+            let inlineCap = min(cap, Connection.inlineInflateOutput)
+            let result = GzipInflater.inflateAll(ex.body, maxOutput: inlineCap, gate: gate)
+            var passedInlineCap = false
+            if case .failure(.tooLarge) = result, inlineCap < cap { passedInlineCap = true }
+            // Otherwise (more output than the inline cap, and allowed): start over on the worker queue.
+            if !passedInlineCap {
+                ex.body = []
+                ex.leases = []
+                ex.gzip = false
+                exchange = ex
+                inflated(result)
+                return
+            }
+        }
+        let pending = PendingInflation(compressed: ex.body, leases: ex.leases)
         ex.body = []
+        ex.leases = []
         ex.gzip = false
         exchange = ex
-        let cap = configuration.maxDecompressedBody
-        if compressed.count <= 64 * 1024 {
-            inflated(GzipInflater.inflateAll(compressed, maxOutput: cap))
-            return
-        }
         machine.requestReceived()
         suspendReading()
         core.workerQueue.async { [self] in
-            let result = GzipInflater.inflateAll(compressed, maxOutput: cap)
+            let result = pending.inflate(maxOutput: cap, gate: gate)
             queue.async { self.inflated(result) }
         }
     }
 
-    /// Continues a gzip request once its body is inflated (or answers 413/400).
-    private func inflated(_ result: Result<[UInt8], GzipInflater.Failure>) {
+    /// Continues a gzip request once its body is inflated (or answers 413/400/the gate's refusal).
+    private func inflated(_ result: Result<GzipInflater.Inflated, GzipInflater.Failure>) {
         guard !isClosed, var ex = exchange else { return }
         switch result {
         case .success(let body):
-            ex.body = body
+            ex.body = body.bytes
+            ex.leases = body.leases
             exchange = ex
             dispatchHandler()
         case .failure(let failure):
@@ -393,8 +457,10 @@ final class Connection: @unchecked Sendable {
         guard var ex = exchange, let route = ex.route else { return }
         let body = ex.body
         ex.body = []
+        let leases = ex.leases
+        if !leases.isEmpty { ex.leases = [] }
         exchange = ex
-        let request = HTTPRequest(
+        var built = HTTPRequest(
             method: ex.head.method,
             path: ex.head.path,
             query: ex.head.query,
@@ -405,6 +471,9 @@ final class Connection: @unchecked Sendable {
             routePattern: route.pattern,
             remoteAddress: remoteAddress
         )
+        // The leases live as long as the request value that carries the body.
+        if !leases.isEmpty { built.bodyLeases = leases }
+        let request = built
         machine.requestReceived()
         switch route.handler {
         case .respond(let handler, .inline):
@@ -412,8 +481,12 @@ final class Connection: @unchecked Sendable {
         case .respond(let handler, .worker):
             suspendReading()
             core.workerQueue.async { [self] in
-                let response = Router.run(handler, request)
-                queue.async { self.respond(response, forceClose: false) }
+                var response = Router.run(handler, request)
+                // Compressed here, off the I/O queue, whatever its size (`configuration` is immutable).
+                if Connection.wantsCompression(&response, requestHeaders: request.headers, configuration) {
+                    Connection.compress(&response, level: configuration.gzipLevel)
+                }
+                queue.async { [response] in self.respond(response, forceClose: false, compressionDone: true) }
             }
         case .deferred(let handler):
             // A response given before the handler returns is written at once; later ones hop back
@@ -443,9 +516,31 @@ final class Connection: @unchecked Sendable {
 
     // MARK: - Writing
 
-    /// Queues the final response for the current request (or a protocol error) and writes it.
-    private func respond(_ response: HTTPResponse, forceClose: Bool) {
-        guard !isClosed, completion == nil else { return }
+    /// Queues the final response for the current request (or a protocol error) and writes it, after
+    /// gzipping it if useful (`compressionDone`: that was decided already): bodies up to
+    /// `inlineCompressionLimit` here, larger ones on the worker queue, with reading suspended meanwhile.
+    private func respond(_ response: HTTPResponse, forceClose: Bool, compressionDone: Bool = false) {
+        guard !isClosed, completion == nil, !compressing else { return }
+        var response = response
+        if !compressionDone, let requestHeaders = exchange?.head.headers,
+            Connection.wantsCompression(&response, requestHeaders: requestHeaders, configuration)
+        {
+            if response.body.count > Connection.inlineCompressionLimit {
+                compressing = true
+                suspendReading()
+                let level = configuration.gzipLevel
+                core.workerQueue.async { [self, response] in
+                    var compressed = response
+                    Connection.compress(&compressed, level: level)
+                    queue.async { [compressed] in
+                        self.compressing = false
+                        self.respond(compressed, forceClose: forceClose, compressionDone: true)
+                    }
+                }
+                return
+            }
+            Connection.compress(&response, level: configuration.gzipLevel)
+        }
         let ex = exchange
         exchange = nil
         let head = ex?.head
@@ -455,9 +550,7 @@ final class Connection: @unchecked Sendable {
             !forceClose && (head?.keepAlive ?? false) && !closeRequested && !core.isShuttingDown
             && !peerFinishedSending && requestsServed + 1 < configuration.maxRequestsPerConnection
             && parser.isReadingHead
-        var response = response
         let status = response.status
-        if !status.forbidsBody, let head { compressIfUseful(&response, request: head) }
         let bodyCount = status.forbidsBody ? 0 : response.body.count
         let sendBody = !status.forbidsBody && head?.method != .head
         var stream: StreamState?
@@ -507,21 +600,32 @@ final class Connection: @unchecked Sendable {
         flush()
     }
 
-    /// gzip for clients that accept it, when the body is large and of a compressible type.
-    private func compressIfUseful(_ response: inout HTTPResponse, request: HTTPRequestHead) {
-        if case .stream = response.body { return }
+    /// True when `response` should be gzipped for a client that sent `requestHeaders`: compression is
+    /// on, the body is large enough, of a compressible type, not encoded yet, and gzip is accepted.
+    /// Adds `Vary: Accept-Encoding` to every response whose compression depends on that header.
+    /// Cheap (header checks only); safe on any queue.
+    static func wantsCompression(
+        _ response: inout HTTPResponse,
+        requestHeaders: HTTPHeaders,
+        _ configuration: HTTPServer.Configuration
+    ) -> Bool {
+        if response.status.forbidsBody { return false }
+        if case .stream = response.body { return false }
         guard configuration.responseCompression, response.body.count >= configuration.gzipMinimumSize,
             !response.headers.contains("content-encoding")
-        else { return }
+        else { return false }
         let type = (response.headers["content-type"] ?? "").lowercased()
-        if configuration.uncompressedContentTypes.contains(where: { type.hasPrefix($0) }) { return }
+        if configuration.uncompressedContentTypes.contains(where: { type.hasPrefix($0) }) { return false }
         if !response.headers.containsToken("accept-encoding", in: "vary") {
             response.headers.add(name: "Vary", value: "Accept-Encoding")
         }
-        guard AcceptEncoding.acceptsGzip(request.headers) else { return }
-        guard
-            let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: configuration.gzipLevel) }
-            ),
+        return AcceptEncoding.acceptsGzip(requestHeaders)
+    }
+
+    /// Replaces the body by its gzip member at zlib `level` when that is smaller. Proportional to the
+    /// body's size.
+    static func compress(_ response: inout HTTPResponse, level: Int) {
+        guard let compressed = response.body.withUnsafeBytes({ GzipDeflater.compress($0, level: level) }),
             compressed.count < response.body.count
         else { return }
         response.body = .bytes(compressed)
@@ -813,6 +917,26 @@ final class Connection: @unchecked Sendable {
         guard readSuspended, let source = readSource else { return }
         readSuspended = false
         source.resume()
+    }
+}
+
+/// A compressed request body handed to the worker queue for inflation. `@unchecked Sendable`: it is
+/// created on the connection's queue and then used only by the one worker job.
+private final class PendingInflation: @unchecked Sendable {
+    private var compressed: [UInt8]
+    private var leases: [any BodyMemoryLease]
+
+    init(compressed: [UInt8], leases: [any BodyMemoryLease]) {
+        self.compressed = compressed
+        self.leases = leases
+    }
+
+    /// Inflates the body, then frees the compressed bytes and gives their leases back at once.
+    func inflate(maxOutput: Int, gate: (any BodyMemoryGate)?) -> Result<GzipInflater.Inflated, GzipInflater.Failure> {
+        let result = GzipInflater.inflateAll(compressed, maxOutput: maxOutput, gate: gate)
+        compressed = []
+        leases = []
+        return result
     }
 }
 
