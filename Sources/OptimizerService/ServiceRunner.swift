@@ -73,6 +73,7 @@ public enum ServiceRunner {
         http.maxConnections = c.maxConnections
         http.busyPoll = .microseconds(c.busyPollMicroseconds)
         http.shutdownGrace = .seconds(c.shutdownGrace)
+        http.bodyMemoryGate = BudgetBodyGate(registry: context.registry)
         let metrics = context.metrics
         let logger = context.logger
         http.requestObserver = { record in
