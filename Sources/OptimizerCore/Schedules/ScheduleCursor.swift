@@ -10,7 +10,7 @@
 /// that does not carry `last_lr`) replays the recursion from step 0 when `k <= replayLimit`, and
 /// otherwise starts from the closed form at `k` (`ScheduleSpec.learningRate(base:step:)`, equal to the
 /// recursion up to rounding), so that no request pays for more than `replayLimit` steps
-/// (docs/optimizer-math.md §2, "Where the sequence starts").
+/// (docs/limits.md, "Schedules at any step").
 struct ScheduleCursor: Sendable, Equatable {
     /// The step whose lr `lr` is.
     private(set) var k: Int

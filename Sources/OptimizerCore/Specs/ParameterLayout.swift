@@ -27,7 +27,7 @@ public struct ParameterLayout: Sendable, Equatable {
     /// Maximum number of dimensions of a shape: 32 (NumPy 1's `NPY_MAXDIMS`), so that a parameter's
     /// values as nested JSON arrays, inside a request body's two enclosing objects, stay well within the
     /// JSON reader's nesting limit of 64, and no writer or reader recurses deeper than that
-    /// (docs/http.md, "Limits").
+    /// (docs/limits.md, "The rules").
     public static let maximumRank = 32
 
     /// Builds a layout from names and shapes in order.

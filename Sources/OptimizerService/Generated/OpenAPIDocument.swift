@@ -25,6 +25,12 @@ info:
       (`Content-Encoding: gzip`). Responses are gzip-compressed when the client accepts it.
     - When the service runs with `--auth-token`, every endpoint but `/healthz` and `/readyz`
       requires `Authorization: Bearer <token>`.
+    - The memory budget (`--memory-budget`) counts sessions and, while in flight, request bodies
+      over 64 KiB, parsed create bodies and large JSON responses; any operation may answer 507
+      `limit_exceeded` (`limit: memory_budget`) when the budget cannot hold what it needs now.
+      Binary responses need nothing.
+    - A checkpoint writes a value that is not finite as `"NaN"`, `"Infinity"` or `"-Infinity"`;
+      every checkpoint optd writes restores.
   license:
     name: Apache-2.0
     identifier: Apache-2.0
@@ -192,10 +198,17 @@ paths:
         - $ref: '#/components/parameters/IfMatch'
       responses:
         '204':
-          description: the session is gone
+          description: the session is gone, its files too (with a data directory)
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
         '412': {$ref: '#/components/responses/Problem'}
+        '500':
+          description: >-
+            `storage_failure`: the session's files could not be removed; the session stays as it
+            was, in memory and on disk
+          content:
+            application/problem+json:
+              schema: {$ref: '#/components/schemas/Problem'}
         default: {$ref: '#/components/responses/Problem'}
   /v1/sessions/{id}/parameters:
     parameters:
@@ -766,14 +779,25 @@ components:
         parameters:
           w: [[0.099, -0.201, 0.301], [0.0, 0.499, -0.101]]
           b: [-0.001, 0.0, 0.001]
+    CheckpointNumber:
+      description: a number, or the string for a value that is not finite
+      oneOf:
+        - type: number
+        - type: string
+          enum: [NaN, Infinity, '-Infinity']
     Checkpoint:
       type: object
       description: |
-        Everything needed to continue bit-identically: the spec, the step, the parameters and each
-        parameter's optimizer state under PyTorch's state names (`step`, `exp_avg`, `exp_avg_sq`,
-        `max_exp_avg_sq`, `momentum_buffer`, `sum`, `square_avg`, `grad_avg`, `acc_delta`,
-        `exp_inf`, `mu_product`, `prev`, `step_size`), keyed by parameter name. Only parameters that
-        have state appear in `state`.
+        Everything needed to continue bit-identically: the spec, the step, the schedule's position
+        (`last_lr`), the parameters and each parameter's optimizer state under PyTorch's state names
+        (`step`, `exp_avg`, `exp_avg_sq`, `max_exp_avg_sq`, `momentum_buffer`, `sum`, `square_avg`,
+        `grad_avg`, `acc_delta`, `exp_inf`, `mu_product`, `prev`, `step_size`), keyed by parameter
+        name. Only parameters that have state appear in `state`.
+
+        Every checkpoint optd writes restores, whatever the session reached: a value that is not
+        finite (an overflowing step or schedule) is written as the string `"NaN"`, `"Infinity"` or
+        `"-Infinity"` (as in the protobuf JSON mapping) wherever a number may stand, and read back as
+        that value; a NaN's sign and payload bits are not kept.
       required: [format, dtype, step, optimizer, parameters, state]
       additionalProperties: false
       properties:
@@ -794,6 +818,17 @@ components:
         param_groups:
           type: array
           items: {$ref: '#/components/schemas/ParamGroup'}
+        last_lr:
+          description: |
+            With a schedule: per parameter group (the default group first, then `param_groups` in
+            order), the lr the next step uses as PyTorch's recursive sequence reached it (torch's
+            `scheduler.get_last_lr()`). Restoring it continues the sequence exactly in constant time;
+            without it the sequence is rebuilt from the base lr (replayed up to 65,536 steps, else
+            from the closed form, equal up to rounding).
+          oneOf:
+            - type: array
+              items: {$ref: '#/components/schemas/CheckpointNumber'}
+            - type: 'null'
         parameters:
           type: array
           items:
@@ -805,22 +840,18 @@ components:
               shape: {$ref: '#/components/schemas/Shape'}
               data:
                 type: array
-                description: flat, row-major; null for a value that is not finite
-                items: {type: [number, 'null']}
+                description: flat, row-major
+                items: {$ref: '#/components/schemas/CheckpointNumber'}
         state:
           type: object
-          description: |
-            per parameter name, each state tensor (flat, layout of the parameter) or scalar. A
-            value that is not finite is written as null; such a checkpoint cannot be restored
-            (422 `invalid_checkpoint`).
+          description: per parameter name, each state tensor (flat, layout of the parameter) or scalar.
           additionalProperties:
             type: object
             additionalProperties:
               oneOf:
-                - type: number
-                - type: 'null'
+                - $ref: '#/components/schemas/CheckpointNumber'
                 - type: array
-                  items: {type: [number, 'null']}
+                  items: {$ref: '#/components/schemas/CheckpointNumber'}
       example:
         format: optd-checkpoint/1
         name: tiny

@@ -14,7 +14,7 @@ enum MemoryFootprint {
     static let perNameByte = 2
     static let perDimension = 16
     /// One remembered idempotency key at most: the key (up to 255 bytes), the body digest, the step
-    /// report and the cache's bookkeeping. The cache is counted full (`--max-idempotency-keys` entries).
+    /// report and the cache's bookkeeping. The cache is counted full (`ServiceConfiguration.idempotencyKeysPerSession`, 1,024).
     static let perIdempotencyKey = 400
 
     /// A session held in memory: parameters and state tensors (`stateBytes`, as the engine will hold them),
