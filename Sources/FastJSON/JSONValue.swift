@@ -4,6 +4,10 @@
 /// `.object([("a", 1), ("a", 2)])`, and it is the caller's decision what a duplicate means. Numbers are the
 /// nearest `Double` to the decimal text (integers above 2^53 lose precision; use `JSONReader.readInt()` where
 /// exactness matters). Large number arrays should be read with `JSONReader.readNumberArray`, not as values.
+///
+/// Nesting: parsing, `==` and `encoded()` work with explicit stacks, so their thread stack use does not grow with
+/// depth. Parsed values nest at most the reader's `maxDepth` (at most 1024) deep, which also bounds the
+/// recursion of Swift's own destruction of a value; values built in code should stay within that too.
 public enum JSONValue: Sendable, Equatable {
     /// `null`
     case null
@@ -19,17 +23,30 @@ public enum JSONValue: Sendable, Equatable {
     case object([(key: String, value: JSONValue)])
 
     /// Structural equality; object members are compared in order, and numbers with `==` (so `0.0 == -0.0`).
+    ///
+    /// Iterative (a work list of pairs still to compare), so any nesting depth needs O(1) thread stack; time is
+    /// linear in the size of the smaller value.
     public static func == (lhs: JSONValue, rhs: JSONValue) -> Bool {
-        switch (lhs, rhs) {
-        case (.null, .null): true
-        case (.bool(let a), .bool(let b)): a == b
-        case (.number(let a), .number(let b)): a == b
-        case (.string(let a), .string(let b)): a == b
-        case (.array(let a), .array(let b)): a == b
-        case (.object(let a), .object(let b)):
-            a.count == b.count && zip(a, b).allSatisfy { $0.key == $1.key && $0.value == $1.value }
-        default: false
+        var pending: [(JSONValue, JSONValue)] = [(lhs, rhs)]
+        while let (l, r) = pending.popLast() {
+            switch (l, r) {
+            case (.null, .null): continue
+            case (.bool(let a), .bool(let b)): if a != b { return false }
+            case (.number(let a), .number(let b)): if a != b { return false }
+            case (.string(let a), .string(let b)): if a != b { return false }
+            case (.array(let a), .array(let b)):
+                guard a.count == b.count else { return false }
+                pending.append(contentsOf: zip(a, b))
+            case (.object(let a), .object(let b)):
+                guard a.count == b.count else { return false }
+                for (x, y) in zip(a, b) {
+                    guard x.key == y.key else { return false }
+                    pending.append((x.value, y.value))
+                }
+            default: return false
+            }
         }
+        return true
     }
 
     /// Parses a complete document: one value, with only whitespace around it.

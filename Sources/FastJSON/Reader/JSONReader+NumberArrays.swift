@@ -4,6 +4,8 @@ extension JSONReader {
     /// The value may be a bare number (`shape == []`), a flat array (`[n]`) or nested arrays of any depth up
     /// to the reader's `maxDepth`, which must be rectangular (`[[1, 2], [3, 4]]` is `[2, 2]`; `[[], []]` is
     /// `[2, 0]`). Numbers are parsed to the nearest double and then rounded to `Float` (what numpy and torch do).
+    /// The reader is iterative (no recursion over the nesting, whose bookkeeping is O(`maxDepth`)) and its time is
+    /// linear in the value's length.
     /// - Parameters:
     ///   - values: the array to append to; on error it is restored to its original elements.
     ///   - shape: replaced by the value's shape (its old contents are discarded, its capacity reused).

@@ -3,7 +3,11 @@ extension JSONWriter {
     /// (shortest round-trip decimal, `null` for non-finite values).
     ///
     /// `shape == []` writes the single value as a bare number; `shape == nil` (the default) writes a flat
-    /// array. Zero-length dimensions give empty arrays (`[2, 0]` is `[[],[]]`).
+    /// array. Zero-length dimensions give empty arrays (`[2, 0]` is `[[],[]]`). Any rank is accepted (a shape of
+    /// 100 000 ones writes 100 000 nested brackets): the writer is iterative and uses O(1) thread stack. Time
+    /// and output are O(`values.count` + number of arrays), the latter being the sum of the shape's prefix
+    /// products, which a shape with a zero-length dimension can make large (`[1 << 30, 0]`) and the caller must
+    /// bound.
     /// - Parameters:
     ///   - values: the numbers, row-major; their count must be the product of `shape` (a precondition).
     ///   - shape: the dimensions, each >= 0, or `nil` for `[values.count]`.
@@ -45,9 +49,10 @@ extension JSONWriter {
         var arrays = 0
         for dimension in shape {
             precondition(dimension >= 0, "negative dimension in shape \(shape)")
-            arrays = arrays + elements
+            let (a, arraysOverflow) = arrays.addingReportingOverflow(elements)
             let (m, overflow) = elements.multipliedReportingOverflow(by: dimension)
-            precondition(!overflow, "shape \(shape) is too large")
+            precondition(!overflow && !arraysOverflow && a <= Int.max / 4, "shape \(shape) is too large")
+            arrays = a
             elements = m
         }
         precondition(elements == values.count, "shape \(shape) has \(elements) elements, the buffer \(values.count)")
@@ -65,8 +70,15 @@ extension JSONWriter {
             if shape.isEmpty {
                 return T.format(values[0], digits: T.digits(values[0]), to: out)
             }
-            return withUnsafeTemporaryAllocation(of: (significand: UInt64, exponent: Int).self, capacity: Self.block) {
-                Self.writeLevel(values, shape: shape, level: 0, start: 0, to: out, scratch: $0)
+            typealias Digits = (significand: UInt64, exponent: Int)
+            return withUnsafeTemporaryAllocation(of: Digits.self, capacity: Self.block) { scratch in
+                if shape.count == 1 {
+                    return Self.writeArrays(values, shape: shape, to: out, scratch: scratch, counters: nil)
+                }
+                // On the stack for small ranks; the allocation is on the heap for large ones.
+                return withUnsafeTemporaryAllocation(of: Int.self, capacity: shape.count) { counters in
+                    Self.writeArrays(values, shape: shape, to: out, scratch: scratch, counters: counters)
+                }
             }
         }
         bytes.removeLast(bound - written)
@@ -77,50 +89,84 @@ extension JSONWriter {
     /// one number at a time.
     static var block: Int { 16 }
 
-    /// Writes the array at `level` whose first element is `values[start]`; returns the bytes written.
-    /// `scratch` holds `block` digit pairs.
-    static func writeLevel<T: FormattableFloat>(
+    /// Writes the nested arrays of `shape` (rank >= 1) holding `values`, row-major; returns the bytes written.
+    ///
+    /// Iterative: an odometer over the shape (`counters[level]` counts the elements already written in the open
+    /// array at `level`) replaces recursion, so any rank, however deep, needs O(1) thread stack; the rank only
+    /// sizes `counters`. Time is O(`values.count` + number of arrays). `scratch` holds `block` digit pairs;
+    /// `counters` holds `shape.count` integers (it may be `nil` for rank 1).
+    static func writeArrays<T: FormattableFloat>(
         _ values: UnsafeBufferPointer<T>,
         shape: [Int],
-        level: Int,
+        to out: UnsafeMutablePointer<UInt8>,
+        scratch: UnsafeMutableBufferPointer<(significand: UInt64, exponent: Int)>,
+        counters: UnsafeMutableBufferPointer<Int>?
+    ) -> Int {
+        let last = shape.count &- 1
+        var level = 0
+        var start = 0
+        var o = 0
+        descend: while true {
+            // Open the array at `level`; go down to its first element if that is an array.
+            out[o] = UInt8(ascii: "[")
+            o &+= 1
+            let n = shape[level]
+            if n != 0 && level < last {
+                // This is safe: counters has shape.count entries whenever last > 0.
+                counters.unsafelyUnwrapped[level] = 0
+                level &+= 1
+                continue descend
+            }
+            if n == 0 {
+                out[o] = UInt8(ascii: "]")
+                o &+= 1
+            } else {
+                o &+= writeRow(values, start: start, count: n, to: out + o, scratch: scratch)
+                start &+= n
+                // Replace the last comma with the closing bracket.
+                out[o &- 1] = UInt8(ascii: "]")
+            }
+            // The array at `level` is closed: advance its parents, closing every parent that ends here.
+            while level > 0 {
+                level &-= 1
+                out[o] = UInt8(ascii: ",")
+                o &+= 1
+                counters.unsafelyUnwrapped[level] &+= 1
+                if counters.unsafelyUnwrapped[level] < shape[level] {
+                    level &+= 1
+                    continue descend
+                }
+                out[o &- 1] = UInt8(ascii: "]")
+            }
+            return o
+        }
+    }
+
+    /// Writes `values[start ..< start + count]` (count >= 1) each followed by a comma; returns the bytes written.
+    /// `scratch` holds `block` digit pairs.
+    @inline(__always)
+    static func writeRow<T: FormattableFloat>(
+        _ values: UnsafeBufferPointer<T>,
         start: Int,
+        count n: Int,
         to out: UnsafeMutablePointer<UInt8>,
         scratch: UnsafeMutableBufferPointer<(significand: UInt64, exponent: Int)>
     ) -> Int {
-        let n = shape[level]
-        out[0] = UInt8(ascii: "[")
-        if n == 0 {
-            out[1] = UInt8(ascii: "]")
-            return 2
-        }
-        var o = 1
-        if level == shape.count - 1 {
-            // This is safe: start + n <= values.count because the shape's product equals the count.
-            let base = values.baseAddress.unsafelyUnwrapped + start
-            let digits = scratch.baseAddress.unsafelyUnwrapped
-            var j = 0
-            while j < n {
-                let m = min(block, n &- j)
-                for k in 0..<m { digits[k] = T.digits(base[j &+ k]) }
-                for k in 0..<m {
-                    o &+= T.format(base[j &+ k], digits: digits[k], to: out + o)
-                    out[o] = UInt8(ascii: ",")
-                    o &+= 1
-                }
-                j &+= m
-            }
-        } else {
-            var stride = 1
-            for k in (level + 1)..<shape.count { stride *= shape[k] }
-            for j in 0..<n {
-                o &+= writeLevel(
-                    values, shape: shape, level: level + 1, start: start + j * stride, to: out + o, scratch: scratch)
+        // This is safe: start + n <= values.count because the shape's product equals the count.
+        let base = values.baseAddress.unsafelyUnwrapped + start
+        let digits = scratch.baseAddress.unsafelyUnwrapped
+        var o = 0
+        var j = 0
+        while j < n {
+            let m = min(block, n &- j)
+            for k in 0..<m { digits[k] = T.digits(base[j &+ k]) }
+            for k in 0..<m {
+                o &+= T.format(base[j &+ k], digits: digits[k], to: out + o)
                 out[o] = UInt8(ascii: ",")
                 o &+= 1
             }
+            j &+= m
         }
-        // Replace the last comma with the closing bracket.
-        out[o &- 1] = UInt8(ascii: "]")
         return o
     }
 }

@@ -125,24 +125,50 @@ public struct JSONWriter: Sendable {
         needsComma = true
     }
 
-    /// Writes a generic value; numbers as `writeDouble`, object members in their stored order.
+    /// Writes a generic value; numbers as `writeDouble` (so a non-finite number is written as `null`), object
+    /// members in their stored order.
+    ///
+    /// Iterative (an explicit stack of open containers), so any nesting depth needs O(1) thread stack; time is
+    /// linear in the number of values and the length of their text.
     public mutating func writeValue(_ value: JSONValue) {
-        switch value {
-        case .null: writeNull()
-        case .bool(let b): writeBool(b)
-        case .number(let x): writeDouble(x)
-        case .string(let s): writeString(s)
-        case .array(let elements):
-            beginArray()
-            for element in elements { writeValue(element) }
-            endArray()
-        case .object(let members):
-            beginObject()
-            for member in members {
-                writeKey(member.key)
-                writeValue(member.value)
+        // The open containers, innermost last, each with the index of its next element or member.
+        var open: [(container: JSONValue, next: Int)] = []
+        var current = value
+        while true {
+            switch current {
+            case .null: writeNull()
+            case .bool(let b): writeBool(b)
+            case .number(let x): writeDouble(x)
+            case .string(let s): writeString(s)
+            case .array:
+                beginArray()
+                open.append((current, 0))
+            case .object:
+                beginObject()
+                open.append((current, 0))
             }
-            endObject()
+            // Find the next value to write, closing every container that has none left.
+            var found = false
+            while !found, let top = open.last {
+                let i = top.next
+                switch top.container {
+                case .array(let elements) where i < elements.count:
+                    current = elements[i]
+                    found = true
+                case .object(let members) where i < members.count:
+                    writeKey(members[i].key)
+                    current = members[i].value
+                    found = true
+                case .object:
+                    endObject()
+                    open.removeLast()
+                default:
+                    endArray()
+                    open.removeLast()
+                }
+                if found { open[open.count - 1].next = i + 1 }
+            }
+            if !found { return }
         }
     }
 
