@@ -160,15 +160,32 @@ public final class DataDirectory: Sendable {
         return result
     }
 
-    /// `mkdir -p` with mode 0700 for the directories it creates.
+    /// `mkdir -p` with mode 0700 for the directories it creates. A symbolic link to a directory counts
+    /// as that directory (for the data directory itself and its parents: `--data-dir` may be a link);
+    /// entries inside the data directory are still checked without following links (``scan()``).
     static func makeDirectories(_ path: String) throws(StorageError) {
-        if try Syscall.fileType(path) == .directory { return }
+        if try isDirectoryFollowingLinks(path) { return }
         let (parent, _) = splitPath(path)
         if parent != path && parent != "." && parent != "/" { try makeDirectories(parent) }
         do throws(StorageError) {
             try Syscall.mkdir(path)
         } catch  where error.kind == .alreadyExists {
-            guard try Syscall.fileType(path) == .directory else { throw error }
+            guard try isDirectoryFollowingLinks(path) else {
+                throw StorageError(kind: .alreadyExists, path: path, detail: "exists and is not a directory")
+            }
         }
+    }
+
+    /// True if `path` is a directory or a symbolic link that resolves to one; false if it does not exist
+    /// (or is a dangling link). The corresponding C function is `stat` (here `fstatat` without
+    /// `AT_SYMLINK_NOFOLLOW`, as Swift's `stat` names the struct).
+    private static func isDirectoryFollowingLinks(_ path: String) throws(StorageError) -> Bool {
+        var info = stat()
+        if fstatat(AT_FDCWD, path, &info, 0) == -1 {
+            let code = errno
+            if code == ENOENT { return false }
+            throw StorageError.syscall("stat", errno: code, path: path)
+        }
+        return info.st_mode & S_IFMT == S_IFDIR
     }
 }

@@ -22,49 +22,49 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "Address to listen on; 0.0.0.0 or :: for every interface. (env OPTD_HOST, default 127.0.0.1)")
     var host: String?
 
-    @Option(help: "TCP port; 0 picks a free one. (env OPTD_PORT, default 8080)")
+    @Option(help: "TCP port, 0...65535; 0 picks a free one. (env OPTD_PORT, default 8080)")
     var port: Int?
 
-    @Option(help: "Largest request body, before and after gzip, e.g. 64MiB. (env OPTD_MAX_BODY, default 64MiB)")
+    @Option(help: "Largest request body, before and after gzip, e.g. 64MiB; at most 4GiB. (env OPTD_MAX_BODY, default 64MiB)")
     var maxBody: String?
 
-    @Option(help: "Most sessions held at once. (env OPTD_MAX_SESSIONS, default 10000)")
+    @Option(help: "Most sessions held at once, 1...1000000. (env OPTD_MAX_SESSIONS, default 10000)")
     var maxSessions: Int?
 
-    @Option(help: "Most parameters in one session. (env OPTD_MAX_PARAMETERS, default 100000000)")
+    @Option(help: "Most parameters in one session, 1...1000000000000. (env OPTD_MAX_PARAMETERS, default 100000000)")
     var maxParameters: Int?
 
-    @Option(help: "Memory for all session state, e.g. 8GiB. (env OPTD_MEMORY_BUDGET, default half of the machine's or container's memory)")
+    @Option(help: "Memory for all session state, e.g. 8GiB; at most 1024TiB. (env OPTD_MEMORY_BUDGET, default half of the machine's or container's memory)")
     var memoryBudget: String?
 
-    @Option(help: "Seconds to receive a request's headers. (env OPTD_HEADER_TIMEOUT, default 10)")
+    @Option(help: "Seconds to receive a request's headers, more than 0 and at most 86400. (env OPTD_HEADER_TIMEOUT, default 10)")
     var headerTimeout: Double?
 
-    @Option(help: "Seconds a request body may stall. (env OPTD_BODY_TIMEOUT, default 30)")
+    @Option(help: "Seconds a request body may stall, more than 0 and at most 86400. (env OPTD_BODY_TIMEOUT, default 30)")
     var bodyTimeout: Double?
 
-    @Option(help: "Seconds an idle keep-alive connection stays open. (env OPTD_KEEPALIVE_TIMEOUT, default 30)")
+    @Option(help: "Seconds an idle keep-alive connection stays open, more than 0 and at most 86400. (env OPTD_KEEPALIVE_TIMEOUT, default 30)")
     var keepAliveTimeout: Double?
 
-    @Option(help: "Seconds a response write may stall. (env OPTD_WRITE_TIMEOUT, default 30)")
+    @Option(help: "Seconds a response write may stall, more than 0 and at most 86400. (env OPTD_WRITE_TIMEOUT, default 30)")
     var writeTimeout: Double?
 
-    @Option(help: "Microseconds a connection keeps checking for its next request after each response before it waits to be woken; saves a thread wake-up (tens of microseconds on virtual machines) per request for clients that call in a loop, at up to this much CPU per response. 0 turns it off. (env OPTD_BUSY_POLL, default 50)")
+    @Option(help: "Microseconds a connection keeps checking for its next request after each response before it waits to be woken; saves a thread wake-up (tens of microseconds on virtual machines) per request for clients that call in a loop, at up to this much CPU per response. 0 turns it off; at most 10000. (env OPTD_BUSY_POLL, default 50)")
     var busyPoll: Int?
 
-    @Option(help: "Most open connections. (env OPTD_MAX_CONNECTIONS, default 1024)")
+    @Option(help: "Most open connections, 1...1000000. (env OPTD_MAX_CONNECTIONS, default 1024)")
     var maxConnections: Int?
 
-    @Option(help: "Seconds in-flight requests get after SIGTERM. (env OPTD_SHUTDOWN_GRACE, default 8)")
+    @Option(help: "Seconds in-flight requests get after SIGTERM, more than 0 and at most 86400. (env OPTD_SHUTDOWN_GRACE, default 8)")
     var shutdownGrace: Double?
 
     @Option(help: "Directory for durable sessions; without it sessions live in memory and a restart loses them. (env OPTD_DATA_DIR, default none)")
     var dataDir: String?
 
-    @Option(help: "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)")
+    @Option(help: "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> with 0 < seconds <= 86400 (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)")
     var fsync: String?
 
-    @Option(help: "Seconds without a request after which a session leaves memory: with --data-dir it stays on disk and is loaded again on first use; without, it is deleted. (env OPTD_SESSION_IDLE_TIMEOUT, default never)")
+    @Option(help: "Seconds without a request after which a session leaves memory: with --data-dir it stays on disk and is loaded again on first use; without, it is deleted. More than 0 and at most 2592000 (30 days). (env OPTD_SESSION_IDLE_TIMEOUT, default never)")
     var sessionIdleTimeout: Double?
 
     @Option(help: "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)")
@@ -120,38 +120,72 @@ struct OptdCommand: ParsableCommand {
         c.dataDirectory = try pick(dataDir, "OPTD_DATA_DIR", { $0 }) ?? c.dataDirectory
         if let text = try pick(fsync, "OPTD_FSYNC", { $0 }) {
             guard let policy = ServiceConfiguration.fsyncPolicy(text) else {
-                throw ValidationError("fsync \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
+                throw ValidationError("--fsync (OPTD_FSYNC) \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
             }
             c.fsync = policy
         }
         c.sessionIdleTimeout = try pick(sessionIdleTimeout, "OPTD_SESSION_IDLE_TIMEOUT", { Double($0) }) ?? c.sessionIdleTimeout
-        if let idle = c.sessionIdleTimeout, !(idle > 0 && idle.isFinite) {
-            throw ValidationError("session idle timeout must be a positive number of seconds, got \(idle)")
-        }
         c.authToken = try pick(authToken, "OPTD_AUTH_TOKEN", { $0 }) ?? c.authToken
-        if c.authToken?.isEmpty == true { throw ValidationError("the auth token must not be empty") }
+        if c.authToken?.isEmpty == true { throw ValidationError("--auth-token (OPTD_AUTH_TOKEN) must not be empty") }
         c.logLevel = try pick(logLevel, "OPTD_LOG_LEVEL", { $0 }) ?? c.logLevel
         try validate(c)
         return c
     }
 
+    /// Upper bounds of the numeric settings. Each value ends up in an `Int` sum or product, a `Duration`
+    /// or a timer; past these bounds it could overflow and trap instead of being refused. The bounds
+    /// are in `--help` and README's configuration table.
+    enum Bounds {
+        static let maxBodyBytes = 4 << 30  // 4GiB
+        static let maxSessions = 1_000_000
+        static let maxParameters = 1_000_000_000_000
+        static let memoryBudgetBytes = 1024 << 40  // 1024TiB
+        static let maxConnections = 1_000_000
+        static let busyPollMicroseconds = 10_000
+        /// Timeouts and the shutdown grace, in seconds (one day).
+        static let timeoutSeconds = 86_400.0
+        /// `--session-idle-timeout`, in seconds (30 days).
+        static let sessionIdleSeconds = 2_592_000.0
+    }
+
+    /// Refuses any value out of its documented range with a message naming the flag, its variable and
+    /// the range; never traps.
     private func validate(_ c: ServiceConfiguration) throws {
-        guard (0...65535).contains(c.port) else { throw ValidationError("port \(c.port) must be in 0...65535") }
+        guard (0...65535).contains(c.port) else {
+            throw ValidationError("--port (OPTD_PORT) must be in 0...65535, got \(c.port)")
+        }
         guard Logger.Level(rawValue: c.logLevel) != nil else {
-            throw ValidationError("log level \(c.logLevel) must be one of trace, debug, info, notice, warning, error, critical")
+            throw ValidationError(
+                "--log-level (OPTD_LOG_LEVEL) \(c.logLevel) must be one of trace, debug, info, notice, warning, error, critical")
         }
-        for (name, value) in [("max body", c.maxBodyBytes), ("max sessions", c.maxSessions),
-                              ("max parameters", c.maxParametersPerSession), ("memory budget", c.memoryBudgetBytes),
-                              ("max connections", c.maxConnections)] where value <= 0 {
-            throw ValidationError("\(name) must be positive, got \(value)")
+        let counts: [(String, String, Int, Int, String)] = [
+            ("--max-body", "OPTD_MAX_BODY", c.maxBodyBytes, Bounds.maxBodyBytes, "bytes (4GiB)"),
+            ("--max-sessions", "OPTD_MAX_SESSIONS", c.maxSessions, Bounds.maxSessions, ""),
+            ("--max-parameters", "OPTD_MAX_PARAMETERS", c.maxParametersPerSession, Bounds.maxParameters, ""),
+            ("--memory-budget", "OPTD_MEMORY_BUDGET", c.memoryBudgetBytes, Bounds.memoryBudgetBytes, "bytes (1024TiB)"),
+            ("--max-connections", "OPTD_MAX_CONNECTIONS", c.maxConnections, Bounds.maxConnections, ""),
+        ]
+        for (flag, variable, value, bound, unit) in counts where !(1...bound).contains(value) {
+            let suffix = unit.isEmpty ? "" : " " + unit
+            throw ValidationError("\(flag) (\(variable)) must be from 1 to \(bound)\(suffix), got \(value)")
         }
-        guard (0...10_000).contains(c.busyPollMicroseconds) else {
-            throw ValidationError("busy poll must be 0...10000 microseconds, got \(c.busyPollMicroseconds)")
+        guard (0...Bounds.busyPollMicroseconds).contains(c.busyPollMicroseconds) else {
+            throw ValidationError(
+                "--busy-poll (OPTD_BUSY_POLL) must be 0...\(Bounds.busyPollMicroseconds) microseconds, got \(c.busyPollMicroseconds)")
         }
-        for (name, value) in [("header timeout", c.headerTimeout), ("body timeout", c.bodyIdleTimeout),
-                              ("keep-alive timeout", c.keepAliveTimeout), ("write timeout", c.writeIdleTimeout),
-                              ("shutdown grace", c.shutdownGrace)] where !(value > 0 && value.isFinite) {
-            throw ValidationError("\(name) must be a positive number of seconds, got \(value)")
+        var seconds: [(String, String, Double, Double)] = [
+            ("--header-timeout", "OPTD_HEADER_TIMEOUT", c.headerTimeout, Bounds.timeoutSeconds),
+            ("--body-timeout", "OPTD_BODY_TIMEOUT", c.bodyIdleTimeout, Bounds.timeoutSeconds),
+            ("--keep-alive-timeout", "OPTD_KEEPALIVE_TIMEOUT", c.keepAliveTimeout, Bounds.timeoutSeconds),
+            ("--write-timeout", "OPTD_WRITE_TIMEOUT", c.writeIdleTimeout, Bounds.timeoutSeconds),
+            ("--shutdown-grace", "OPTD_SHUTDOWN_GRACE", c.shutdownGrace, Bounds.timeoutSeconds),
+        ]
+        if let idle = c.sessionIdleTimeout {
+            seconds.append(("--session-idle-timeout", "OPTD_SESSION_IDLE_TIMEOUT", idle, Bounds.sessionIdleSeconds))
+        }
+        for (flag, variable, value, bound) in seconds where !(value > 0 && value <= bound) {
+            throw ValidationError(
+                "\(flag) (\(variable)) must be more than 0 and at most \(Int(bound)) seconds, got \(value)")
         }
     }
 }

@@ -12,6 +12,55 @@ import Testing
         #expect(try data.scan().sessionNames == [])
     }
 
+    /// `--data-dir` may be a symbolic link to a directory (or below one): the link is followed for the
+    /// data directory itself, and sessions written through it are found again through it.
+    @Test func aSymbolicLinkToADirectoryIsUsedAsTheDataDirectory() throws {
+        let directory = TemporaryDirectory("data")
+        let target = directory.path + "/real"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: false)
+        let link = directory.path + "/link"
+        try FileManager.default.createSymbolicLink(atPath: link, withDestinationPath: target)
+        do {
+            let data = try DataDirectory(path: link, policy: .never)
+            let session = try data.createSession("abc", snapshot: [7])
+            try session.close()
+        }
+        #expect(Disk.list(target) == ["lock", "sessions"])
+        #expect(Disk.list(target + "/sessions") == ["abc"])
+        let reopened = try DataDirectory(path: link + "/", policy: .never)
+        #expect(try reopened.scan().sessionNames == ["abc"])
+        #expect(try reopened.openSession("abc").snapshot == [7])
+        // A data directory created below a linked parent.
+        let nested = try DataDirectory(path: link + "/x/data", policy: .never)
+        #expect(Disk.list(target + "/x/data") == ["lock", "sessions"])
+        #expect(try nested.scan().sessionNames == [])
+    }
+
+    /// A link to a file, or a dangling link, is still refused.
+    @Test func aSymbolicLinkToAFileOrNothingIsRefused() throws {
+        let directory = TemporaryDirectory("data")
+        let file = directory.path + "/file"
+        try Disk.write(file, [1])
+        let toFile = directory.path + "/to-file"
+        try FileManager.default.createSymbolicLink(atPath: toFile, withDestinationPath: file)
+        #expect(throws: StorageError.self) { try DataDirectory(path: toFile, policy: .never) }
+        let dangling = directory.path + "/dangling"
+        try FileManager.default.createSymbolicLink(atPath: dangling, withDestinationPath: directory.path + "/none")
+        #expect(throws: StorageError.self) { try DataDirectory(path: dangling, policy: .never) }
+    }
+
+    /// Inside the data directory links are not followed: a linked session directory is not a session.
+    @Test func aSymbolicLinkInsideTheSessionsFolderIsNotASession() throws {
+        let directory = TemporaryDirectory("data")
+        let data = try DataDirectory(path: directory.path + "/data", policy: .never)
+        try data.createSession("real", snapshot: [1]).close()
+        try FileManager.default.createSymbolicLink(
+            atPath: data.sessionsPath + "/linked", withDestinationPath: data.sessionsPath + "/real")
+        let scan = try data.scan()
+        #expect(scan.sessionNames == ["real"])
+        #expect(scan.ignored == ["linked"])
+    }
+
     @Test func aSecondInstanceIsLockedOutUntilTheFirstIsReleased() throws {
         let directory = TemporaryDirectory("data")
         var first: DataDirectory? = try DataDirectory(path: directory.path, policy: .never)
