@@ -1014,6 +1014,53 @@ def case_persist_failures(server):
     attempts.done()
 
 
+def case_long_work(server):
+    """Long work never holds a lock readers wait for: summaries stay fast while checkpoints encode.
+
+    A 500,000-parameter Adam session (a 24 MB checkpoint of about 1.5M numbers, which takes longer
+    than the limit below to encode) is stepped once; one thread fetches its checkpoint three times
+    while this one reads its summary in a loop. Every summary must answer within FAST_GET_S x 2
+    (the checkpoint is encoded outside the session lock, from a copy-on-write copy of the state),
+    and a step between the checkpoints must answer (200). /healthz and RSS as always.
+    """
+    n = 500_000
+    sid = create(server, {"optimizer": {"type": "adam", "lr": 0.01}, "parameters": {"w": {"shape": [n]}}})["id"]
+    grads = struct.pack("<%df" % n, *([0.5] * n))
+    binary = {"Content-Type": "application/octet-stream", "Accept": "application/octet-stream"}
+    ok(request(server, "POST", f"/v1/sessions/{sid}/step", grads, binary), 200, "binary step")
+    results = {"checkpoints": [], "error": None}
+
+    def fetch():
+        try:
+            for _ in range(3):
+                r = request(server, "GET", f"/v1/sessions/{sid}/checkpoint", timeout=60)
+                results["checkpoints"].append((r.status, r.elapsed, r.size))
+        except OSError as e:
+            results["error"] = e
+    worker = threading.Thread(target=fetch)
+    worker.start()
+    summaries = []
+    deadline = time.monotonic() + 30
+    while worker.is_alive() and time.monotonic() < deadline:
+        g = request(server, "GET", f"/v1/sessions/{sid}")
+        check(g.status == 200, f"summary: {g}")
+        summaries.append(g.elapsed)
+        time.sleep(0.005)
+    stepped = request(server, "POST", f"/v1/sessions/{sid}/step", grads, binary)
+    worker.join(timeout=60)
+    check(results["error"] is None, f"checkpoint fetch: {results['error']}")
+    check(len(results["checkpoints"]) == 3 and all(c[0] == 200 for c in results["checkpoints"]),
+          f"checkpoints: {results['checkpoints']}")
+    ok(stepped, 200, "step after the checkpoints")
+    slowest = max(summaries) if summaries else 0.0
+    encode = max(c[1] for c in results["checkpoints"])
+    server.notes.append(
+        f"{len(summaries)} summaries during 3 checkpoints ({results['checkpoints'][0][2] / 1e6:.0f} MB, "
+        f"slowest {encode * 1000:.0f} ms): slowest summary {slowest * 1000:.1f} ms")
+    check(summaries, "no summary was read while the checkpoints were fetched")
+    check(slowest <= 2 * FAST_GET_S, f"a summary took {slowest * 1000:.0f} ms while a checkpoint was encoded")
+
+
 def floats(raw, dtype):
     fmt = "<%d%s" % (len(raw) // (4 if dtype == "float32" else 8), "f" if dtype == "float32" else "d")
     return struct.unpack(fmt, raw)
@@ -1204,6 +1251,7 @@ CASES = [
     ("gzip-bombs", case_gzip_bombs, {}),
     ("persist-failures", case_persist_failures, {"data_dir": "immutable"}),
     ("numerics", case_numerics, {}),
+    ("long-work", case_long_work, {}),
     ("flags", case_flags, {}),
 ]
 
