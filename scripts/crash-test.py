@@ -18,6 +18,7 @@ import http.client
 import json
 import os
 import random
+import re
 import shutil
 import signal
 import socket
@@ -106,8 +107,18 @@ def parameters(server, sid):
     return body, int(headers["Optd-Step"])
 
 
+def summary_lr(server, sid):
+    """The lr the next step uses, as the summary's JSON text (the shortest round-trip decimal)."""
+    status, body, _ = request(server, "GET", f"/v1/sessions/{sid}")
+    assert status == 200, body
+    return re.search(rb'"lr":([^,}]+)', body).group(1).decode()
+
+
 def crash_test(data_dir):
-    spec = {"optimizer": {"type": "adam", "lr": 1e-3, "amsgrad": True}, "parameters": {"w": {"shape": [COUNT]}}}
+    # A recursive schedule: the lr sequence's position is durable state too.
+    spec = {"optimizer": {"type": "adam", "lr": 1e-3, "amsgrad": True},
+            "schedule": {"type": "cosine_annealing", "t_max": 37, "eta_min": 1e-5},
+            "parameters": {"w": {"shape": [COUNT]}}}
     server = Server(data_dir)
     server.start()
     sid = create(server, spec)
@@ -154,6 +165,7 @@ def crash_test(data_dir):
     if server.process.poll() is not None:
         server.start()
     durable, durable_step = parameters(server, sid)
+    durable_lr = summary_lr(server, sid)
     server.stop()
 
     reference = Server()
@@ -163,9 +175,11 @@ def crash_test(data_dir):
         status, body, _ = request(reference, "POST", f"/v1/sessions/{rid}/step", gradient(i), headers)
         assert status == 200, body
     expected, expected_step = parameters(reference, rid)
+    expected_lr = summary_lr(reference, rid)
     reference.stop()
     assert durable_step == expected_step == STEPS, (durable_step, expected_step)
     assert durable == expected, "the recovered session differs from the reference run"
+    assert durable_lr == expected_lr, f"the recovered lr {durable_lr!r} differs from the reference's {expected_lr!r}"
     assert kills == KILLS, f"{kills} of {KILLS} kills happened"
     print(f"crash-test: {STEPS} steps, {kills} SIGKILLs, {retries} retries: bit-identical to the reference run")
 

@@ -101,6 +101,27 @@ import Testing
         }
     }
 
+    /// The schedule's position is durable: a session restored at step 8e15 comes back from its data
+    /// directory at once, with the same lr (the snapshot carries `last_lr`), and steps.
+    @Test func aHugeStepSessionRestartsFromItsDataDirectoryAtOnce() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("optd-huge-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let (id, summary) = try withClient({ $0.dataDirectory = data.path }) { client, _ in
+            let r = try client.post("/v1/sessions", json: ["checkpoint": [
+                "format": "optd-checkpoint/1", "step": .number("8000000000000000"), "optimizer": Self.sgd,
+                "schedule": ["type": "cosine_annealing", "t_max": 1000],
+                "parameters": [["name": "w", "shape": [2], "data": [0.5, -0.5]]],
+            ]])
+            let id = try #require(try r.json()["id"]?.string)
+            #expect(try client.step(id, ["w": [1, 1]]).status == 200)
+            return (id, try client.get("/v1/sessions/\(id)").json().removing("updated_at"))
+        }
+        try withClient({ $0.dataDirectory = data.path }) { (client, _) throws -> Void in
+            #expect(try client.get("/v1/sessions/\(id)").json().removing("updated_at") == summary)
+            #expect(try client.step(id, ["w": [1, 1]]).status == 200)
+        }
+    }
+
     // MARK: 4. Zero-size dimensions
 
     /// `[10000000, 0]` holds no element but its JSON is ten million empty arrays: the arrays count
