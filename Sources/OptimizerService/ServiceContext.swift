@@ -2,6 +2,7 @@ import Dispatch
 import DurableStorage
 public import Logging
 import MicroHTTP
+import OptimizerCore
 import Synchronization
 
 /// What every route shares: configuration, the session registry, metrics, the logger and the
@@ -87,11 +88,17 @@ public final class ServiceContext: Sendable {
     /// connection's I/O queue, and their change may run there too (`enqueue(on:_:now:_:)`).
     static let smallBodyLimit = 64 << 10
 
-    /// Whether a change with a body of `bodyCount` bytes takes only microseconds, so that it may run
-    /// on the connection's I/O queue: a small body, and no `fdatasync` per change (no data
-    /// directory, or `--fsync` other than `always`).
-    func isQuickChange(bodyCount: Int) -> Bool {
-        bodyCount <= Self.smallBodyLimit && (persistence == nil || configuration.fsync != .always)
+    /// Sessions up to this many elements (64 KiB of float32) are small: a change to one costs
+    /// microseconds, where a larger one may zero-fill or sweep its whole state (a JSON step that names
+    /// one small tensor of a 100M-parameter session still fills a 400 MB gradient buffer).
+    static let smallSessionLimit = 16_384
+
+    /// Whether a change with a body of `bodyCount` bytes to `session` takes only microseconds, so that
+    /// it may run on the connection's I/O queue: a small body, a small session, and no `fdatasync` per
+    /// change (no data directory, or `--fsync` other than `always`).
+    func isQuickChange(bodyCount: Int, session: Session) -> Bool {
+        bodyCount <= Self.smallBodyLimit && session.layout.totalCount <= Self.smallSessionLimit
+            && (persistence == nil || configuration.fsync != .always)
     }
 
     /// Runs a change on the session's lane (in arrival order): on the calling thread if `now` and

@@ -27,7 +27,9 @@ enum SessionRoutes {
             do {
                 let session = try context.session(for: request)
                 _ = try request.bodyFormat(allowBinary: false)
-                let quick = context.isQuickChange(bodyCount: request.body.count)
+                // A base-lr change replays a schedule (up to about a millisecond): never on an I/O queue.
+                let quick = context.isQuickChange(bodyCount: request.body.count, session: session)
+                    && session.state.withLock { $0.engine.spec.schedule == nil }
                 context.enqueue(on: session, responder, now: quick) { session in patch(request, session, context) }
             } catch {
                 responder.send(error: error)

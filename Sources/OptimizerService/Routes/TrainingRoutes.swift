@@ -7,7 +7,7 @@ import Synchronization
 /// `POST /v1/sessions/{id}/step` and `GET|PUT /v1/sessions/{id}/parameters`.
 ///
 /// Changes go to the session's lane as soon as their head and body have arrived, so they apply in
-/// arrival order. A small change (``ServiceContext/isQuickChange(bodyCount:)``) is decoded on the
+/// arrival order. A small change (``ServiceContext/isQuickChange(bodyCount:session:)``) is decoded on the
 /// connection's I/O queue and, when the session is idle, stepped and answered there too; a large one
 /// is decoded, stepped and encoded on the lane's queue, so that no I/O queue is held for long. The
 /// lock is held only while the engine changes.
@@ -20,7 +20,7 @@ enum TrainingRoutes {
                 let responseFormat = try request.responseFormat(preferred: format)
                 // A small body is decoded here, so that decoding overlaps other requests' steps,
                 // and a malformed one is answered without queueing.
-                let quick = context.isQuickChange(bodyCount: request.body.count)
+                let quick = context.isQuickChange(bodyCount: request.body.count, session: session)
                 let predecoded = quick ? try decodeGradients(request.body, format: format, session: session) : nil
                 let lease = try responseLease(request, session, context, responseFormat)
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
@@ -38,7 +38,7 @@ enum TrainingRoutes {
                 let session = try context.session(for: request)
                 let format = try request.bodyFormat(allowBinary: true)
                 let responseFormat = try request.responseFormat(preferred: format)
-                let quick = context.isQuickChange(bodyCount: request.body.count)
+                let quick = context.isQuickChange(bodyCount: request.body.count, session: session)
                 let lease = try responseLease(request, session, context, responseFormat)
                 context.enqueue(on: session, responder, now: quick) { session in
                     put(request, session, context, format, responseFormat, lease)
