@@ -62,10 +62,20 @@ let cpuSettings: [SwiftSetting] = [.unsafeFlags(["-target-cpu", "haswell"], .whe
 let cpuSettings: [SwiftSetting] = []
 #endif
 
+// CI builds with OPTD_WARNINGS_AS_ERRORS=1 (.ci/run): a warning in optd's own targets fails the build.
+// Dependencies are not affected; a local build only prints warnings.
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+let warningSettings: [SwiftSetting] =
+    getenv("OPTD_WARNINGS_AS_ERRORS").map { String(cString: $0) } == "1" ? [.unsafeFlags(["-warnings-as-errors"])] : []
+
 for target in package.targets where target.type != .system {
     target.swiftSettings = (target.swiftSettings ?? []) + [
         .enableUpcomingFeature("ExistentialAny"),
         .enableUpcomingFeature("MemberImportVisibility"),
         .enableUpcomingFeature("InternalImportsByDefault"),
-    ] + cpuSettings
+    ] + cpuSettings + warningSettings
 }
