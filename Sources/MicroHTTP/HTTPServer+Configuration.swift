@@ -1,5 +1,5 @@
 extension HTTPServer {
-    /// Every address, limit and timeout of the server (http-rules.md §5), with optd's defaults.
+    /// Every address, limit and timeout of the server (docs/http.md §5), with optd's defaults.
     ///
     /// Timeouts are enforced by a sweep on each I/O queue that runs every
     /// ``sweepInterval`` (a quarter of the shortest timeout, between 10 ms and 250 ms), so a timeout

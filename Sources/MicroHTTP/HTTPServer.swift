@@ -281,7 +281,7 @@ public final class HTTPServer: Sendable {
         }
     }
 
-    /// Stops accepting for `acceptBackoff`, keeping open connections served (http-rules.md F3).
+    /// Stops accepting for `acceptBackoff`, keeping open connections served (docs/http.md §1 F3).
     private func pauseAccepting() {
         let listeners: [Listener] = state.withLock { s in
             guard s.phase == .running, !s.acceptPaused else { return [] }

@@ -72,7 +72,7 @@ import Testing
     }
 
     @Test func oversizedBodySentAnywayStillSees413ThanksToLingeringClose() throws {
-        // http-rules.md F7: the client sends the whole body before reading.
+        // docs/http.md §1 F7: the client sends the whole body before reading.
         // 32 MB is far more than the socket buffers hold, so the server must keep draining while
         // the client is still sending, or the client's send fails and the 413 is lost.
         try withServer(configure: {

@@ -6,7 +6,7 @@ import Testing
         try OptimizerSpec(.object(members.map { (key: $0.0, value: $0.1) }))
     }
 
-    /// PyTorch 2.15's constructor defaults (optimizer-math.md §1), written out independently of the catalogue.
+    /// PyTorch 2.15's constructor defaults (docs/optimizer-math.md §1), written out independently of the catalogue.
     static let torchDefaults: [(OptimizerKind, [(String, ConfigValue)])] = [
         (
             .sgd,

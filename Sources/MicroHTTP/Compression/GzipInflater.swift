@@ -1,6 +1,6 @@
 import CZlib
 
-/// Incremental gunzip of one request body with an absolute cap on the output (http-rules.md §7.3).
+/// Incremental gunzip of one request body with an absolute cap on the output (docs/http.md §7.3).
 /// `Sendable` is not claimed: one inflater is used by one thread at a time.
 ///
 /// Accepts exactly one gzip member (RFC 1952): zlib or raw deflate data, a second member, trailing

@@ -405,7 +405,7 @@ final class Connection: @unchecked Sendable {
             dispatchHandler()
             return
         }
-        // gzip (http-rules.md §7.3): inflate with an absolute cap, the output counted against the body
+        // gzip (docs/http.md §7.3): inflate with an absolute cap, the output counted against the body
         // memory gate; trivially small bodies inline, the others on the worker queue so that the CPU
         // work does not hold up this I/O queue.
         let cap = configuration.maxDecompressedBody
@@ -798,7 +798,7 @@ final class Connection: @unchecked Sendable {
     // MARK: - Closing
 
     /// Half-closes and drains for up to `lingerTimeout`, so the last response is not destroyed by
-    /// an RST (RFC 9112 §9.6, http-rules.md F7).
+    /// an RST (RFC 9112 §9.6, docs/http.md §1 F7).
     private func lingeringClose() {
         guard !isClosed else { return }
         machine.startLingering(at: Socket.monotonicNanoseconds())

@@ -13,7 +13,7 @@
 /// one `Host` on HTTP/1.1, strict chunk sizes and CRLF after each chunk, bounded chunk extensions and
 /// trailers.
 package struct HTTPRequestParser: Sendable {
-    /// Byte and count limits (http-rules.md §5); exceeding one is an error with its own status.
+    /// Byte and count limits (docs/http.md §5); exceeding one is an error with its own status.
     package struct Limits: Sendable, Equatable {
         /// Longest request line, CR LF excluded → 414.
         package var maxRequestLine: Int

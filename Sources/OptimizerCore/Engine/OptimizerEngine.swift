@@ -10,7 +10,7 @@
 ///   65,536 elements are split across up to `threadCount` cores (results do not depend on the split).
 ///
 /// float32 sessions reproduce `torch.optim`'s default (single-tensor) CPU path bit for bit in most
-/// elements by following ATen's operation order and FMA use (optimizer-math.md §1.15).
+/// elements by following ATen's operation order and FMA use (docs/optimizer-math.md §1.15).
 public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     /// The training spec with the current hyperparameters.
     public internal(set) var spec: TrainingSpec

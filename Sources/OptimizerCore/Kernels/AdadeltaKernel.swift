@@ -1,4 +1,4 @@
-/// One fused pass of Adadelta (optimizer-math.md §1.6): slot0 = square_avg, slot1 = acc_delta.
+/// One fused pass of Adadelta (docs/optimizer-math.md §1.6): slot0 = square_avg, slot1 = acc_delta.
 ///
 /// `v = fma((1 − ρ)·g, g, v·ρ)`; `delta = sqrt(u + eps) / sqrt(v + eps) · g` (old `u`);
 /// `u = fma((1 − ρ)·delta, delta, u·ρ)`; `p = fma(delta, −lr, p)`.

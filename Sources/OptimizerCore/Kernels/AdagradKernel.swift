@@ -1,4 +1,4 @@
-/// One fused pass of Adagrad (optimizer-math.md §1.4): slot0 = sum.
+/// One fused pass of Adagrad (docs/optimizer-math.md §1.4): slot0 = sum.
 ///
 /// `g = fma(p, wd, g)`; `sum = fma(g, g, sum)`; `p = p + (−clr · g) / (sqrt(sum) + eps)` with
 /// `clr = lr / (1 + (t − 1)·lr_decay)`.

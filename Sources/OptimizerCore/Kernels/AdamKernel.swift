@@ -1,4 +1,4 @@
-/// One fused pass of Adam / AdamW (optimizer-math.md §1.2, §1.3) with `torch.optim.Adam`'s single-tensor
+/// One fused pass of Adam / AdamW (docs/optimizer-math.md §1.2, §1.3) with `torch.optim.Adam`'s single-tensor
 /// rounding: slot0 = exp_avg, slot1 = exp_avg_sq, slot2 = max_exp_avg_sq (AMSGrad only).
 ///
 /// Per element, in ATen's order: decay (L2 `g = fma(p, wd, g)` or decoupled `p *= 1 − lr·wd`);

@@ -1,4 +1,4 @@
-/// The moment update that Adam, AdamW, NAdam and RAdam share (optimizer-math.md §1.2), after the
+/// The moment update that Adam, AdamW, NAdam and RAdam share (docs/optimizer-math.md §1.2), after the
 /// weight decay: `m = lerp(m, g, 1 − β1)` and `v = fma((1 − β2)·g, g, v·β2)`, in ATen's rounding.
 struct AdamMoments<S: KernelScalar> {
     var beta1Weight: LerpWeight<S>

@@ -1,4 +1,4 @@
-/// One fused pass of Adamax (optimizer-math.md §1.7): slot0 = exp_avg, slot1 = exp_inf.
+/// One fused pass of Adamax (docs/optimizer-math.md §1.7): slot0 = exp_avg, slot1 = exp_inf.
 ///
 /// `m = lerp(m, g, 1 − β1)`; `u = max(u·β2, |g| + eps)`; `p = p + (−lr/bc1 · m) / u`.
 struct AdamaxKernel<S: KernelScalar> {

@@ -1,6 +1,6 @@
 typealias KernelScalar = EngineScalar
 
-/// Per-element helpers that reproduce one ATen operation each, with ATen's rounding (optimizer-math.md §1.15).
+/// Per-element helpers that reproduce one ATen operation each, with ATen's rounding (docs/optimizer-math.md §1.15).
 enum ATen {
     /// `torch.lerp(a, b, w)` as ATen's vectorized kernel computes it: `fma(w, b − a, a)` when `|w| < 0.5`,
     /// else `fma(w − 1, b − a, b)`. `coefficient` and `useStart` come from `LerpWeight`.

@@ -1,4 +1,4 @@
-/// One fused pass of Lion with optax's semantics (optimizer-math.md §1.13): slot0 = exp_avg (optax `mu`).
+/// One fused pass of Lion with optax's semantics (docs/optimizer-math.md §1.13): slot0 = exp_avg (optax `mu`).
 ///
 /// `c = (1 − b1)·g + b1·m`; `u = sign(c)`; `m = (1 − b2)·g + b2·m`; `p = p + (−lr)·(u + wd·p)`, each
 /// operation rounded separately (no fused multiply-add), as NumPy/JAX evaluate the optax expressions.

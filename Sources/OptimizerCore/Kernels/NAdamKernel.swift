@@ -1,4 +1,4 @@
-/// One fused pass of NAdam (optimizer-math.md §1.8): slot0 = exp_avg, slot1 = exp_avg_sq.
+/// One fused pass of NAdam (docs/optimizer-math.md §1.8): slot0 = exp_avg, slot1 = exp_avg_sq.
 ///
 /// Decay (L2 or decoupled); `m = lerp(m, g, 1 − β1)`; `v = fma((1 − β2)·g, g, v·β2)`;
 /// `denom = sqrt(v / bc2) + eps`; `p = p + (c1·g)/denom`; `p = p + (c2·m)/denom` with

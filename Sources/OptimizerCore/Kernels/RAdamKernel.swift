@@ -1,4 +1,4 @@
-/// One fused pass of RAdam (optimizer-math.md §1.9): slot0 = exp_avg, slot1 = exp_avg_sq.
+/// One fused pass of RAdam (docs/optimizer-math.md §1.9): slot0 = exp_avg, slot1 = exp_avg_sq.
 ///
 /// Decay (L2 or decoupled); `m = lerp(m, g, 1 − β1)`; `v = fma((1 − β2)·g, g, v·β2)`; `m̂ = m / bc1`;
 /// if `rho_t > 5`: `p = p − ((m̂·lr) · (1/(sqrt(v) + eps))·sqrt(bc2)) · r`, else `p = p − m̂·lr`

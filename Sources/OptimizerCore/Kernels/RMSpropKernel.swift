@@ -1,4 +1,4 @@
-/// One fused pass of RMSprop (optimizer-math.md §1.5): slot0 = square_avg, slot1 = momentum_buffer,
+/// One fused pass of RMSprop (docs/optimizer-math.md §1.5): slot0 = square_avg, slot1 = momentum_buffer,
 /// slot2 = grad_avg.
 ///
 /// `v = fma((1 − α)·g, g, v·α)`; centered: `ga = lerp(ga, g, 1 − α)`, `avg = sqrt(fma(−ga, ga, v)) + eps`,

@@ -1,4 +1,4 @@
-/// One fused pass of Rprop, iRprop− (optimizer-math.md §1.11): slot0 = prev, slot1 = step_size.
+/// One fused pass of Rprop, iRprop− (docs/optimizer-math.md §1.11): slot0 = prev, slot1 = step_size.
 ///
 /// `s = sign(g·prev)`; `f = etaplus | etaminus | 1`; `step = clamp(step·f, min, max)`; on a sign flip
 /// `g = 0`; `p = fma(−sign(g), step, p)`; `prev = g`. `initialStepSize` (= lr) fills step_size on the

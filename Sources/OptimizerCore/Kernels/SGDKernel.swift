@@ -1,4 +1,4 @@
-/// One fused pass of SGD (optimizer-math.md §1.1): slot0 = momentum_buffer.
+/// One fused pass of SGD (docs/optimizer-math.md §1.1): slot0 = momentum_buffer.
 ///
 /// `g = fma(p, wd, g)`; with momentum, `buf = g` on the first step, else `buf = fma(g, 1 − dampening,
 /// buf·momentum)`; Nesterov `g = fma(buf, momentum, g)`, else `g = buf`; `p = fma(g, −lr, p)`.

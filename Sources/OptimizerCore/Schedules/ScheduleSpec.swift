@@ -3,7 +3,7 @@
 /// The lr a group uses in session step `k` (k = steps already taken, 0 for the first) is PyTorch's
 /// `group["lr"]` after `k` calls of `scheduler.step()`, computed from the group's own base lr. The engine
 /// follows PyTorch's recursive `get_lr()` bit for bit; `learningRate(base:step:)` is the closed form
-/// (`_get_closed_form_lr`), which agrees to ≤ 1e-15 relative (optimizer-math.md §2).
+/// (`_get_closed_form_lr`), which agrees to ≤ 1e-15 relative (docs/optimizer-math.md §2).
 public struct ScheduleSpec: Sendable, Equatable {
     /// The schedule class.
     public var kind: ScheduleKind { form.kind }

@@ -1,5 +1,5 @@
 /// Gradient clipping applied to a step's gradients before the optimizer, as PyTorch's
-/// `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_` do (optimizer-math.md §3).
+/// `torch.nn.utils.clip_grad_norm_` and `clip_grad_value_` do (docs/optimizer-math.md §3).
 public enum Clipping: Sendable, Equatable {
     /// The norm of `clip_grad_norm_`.
     public enum NormType: Sendable, Equatable {

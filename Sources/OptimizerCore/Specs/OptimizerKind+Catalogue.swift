@@ -37,7 +37,7 @@ extension OptimizerKind {
         }
     }
 
-    /// PyTorch's defaults and rules per optimizer (optimizer-math.md §1; torch 2.15 `__init__` checks).
+    /// PyTorch's defaults and rules per optimizer (docs/optimizer-math.md §1; torch 2.15 `__init__` checks).
     var definitions: [HyperparameterDefinition] {
         typealias D = HyperparameterDefinition
         func lr(_ x: Double) -> D {

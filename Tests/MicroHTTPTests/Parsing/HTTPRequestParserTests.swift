@@ -2,7 +2,7 @@ import Testing
 
 @testable import MicroHTTP
 
-/// One malformed-request rule: the bytes and the status RFC 9112/9110 (http-rules.md §3) demands.
+/// One malformed-request rule: the bytes and the status RFC 9112/9110 (docs/http.md §3) demands.
 struct RejectionCase: CustomTestStringConvertible, Sendable {
     var rule: String
     var request: String
@@ -12,7 +12,7 @@ struct RejectionCase: CustomTestStringConvertible, Sendable {
 
 private let host = "Host: a\r\n"
 
-/// http-rules.md §3, one case per rule (smuggling first).
+/// docs/http.md §3, one case per rule (smuggling first).
 let rejectionCases: [RejectionCase] = [
     // 1. CL and TE together.
     .init(
@@ -228,7 +228,7 @@ let rejectionCases: [RejectionCase] = [
         request: "POST / HTTP/1.1\r\n\(host)Expect: 200-ok\r\nContent-Length: 1\r\n\r\nx",
         status: 417
     ),
-    // Content-Encoding (http-rules.md §7.3).
+    // Content-Encoding (docs/http.md §7.3).
     .init(
         rule: "unsupported content coding",
         request: "POST / HTTP/1.1\r\n\(host)Content-Encoding: br\r\nContent-Length: 1\r\n\r\nx",
@@ -430,7 +430,7 @@ let rejectionCases: [RejectionCase] = [
     }
 
     @Test func smugglingAttemptNeverYieldsASecondRequest() {
-        // FlyingFox answered 200 then 404 to this (http-rules.md F5); we answer one 400 and stop.
+        // FlyingFox answered 200 then 404 to this (docs/http.md §1 F5); we answer one 400 and stop.
         let attack =
             "POST / HTTP/1.1\r\nHost: a\r\nContent-Length: 5\r\nContent-Length: 0\r\n\r\nGET /admin HTTP/1.1\r\nHost: a\r\n\r\n"
         let out = parseEverySplit(attack)

@@ -1,7 +1,7 @@
 import Foundation
 import OptimizerCore
 
-/// One torch golden trajectory (see scripts/fixtures/README.md on the fixtures branch).
+/// One torch golden trajectory from `Fixtures/` (format and generator: scripts/fixtures/README.md).
 struct Fixture {
     struct Step {
         var patch: ConfigValue?

@@ -7,7 +7,7 @@ import Testing
     static let scheduleTypes = ["step", "multi_step", "exponential", "cosine_annealing", "cosine_annealing_warm_restarts",
                                 "linear", "polynomial", "one_cycle", "constant", "sequential"]
 
-    /// `torch.optim` 2.15 defaults (optimizer-math.md §1), written down independently of the service.
+    /// `torch.optim` 2.15 defaults (docs/optimizer-math.md §1), written down independently of the service.
     static let torchDefaults: [(type: String, name: String, value: JSON)] = [
         ("sgd", "lr", 0.001), ("sgd", "momentum", 0), ("sgd", "nesterov", false),
         ("adam", "lr", 0.001), ("adam", "betas", [0.9, 0.999]), ("adam", "eps", 1e-8), ("adam", "weight_decay", 0),
