@@ -29,7 +29,8 @@ extension HTTPServer {
         /// about 264 KB: one whose output passes 16 KiB is inflated again on the worker queue.
         public var maxDecompressedBody: Int = 64 * 1024 * 1024
         /// From the first byte of a request (or accepting the connection) to the end of its head;
-        /// exceeded → 408 and close. Default 10 s.
+        /// exceeded → 408 and close once some of the request arrived, a silent close for a connection
+        /// that never sent a byte. Default 10 s.
         public var headerTimeout: Duration = .seconds(10)
         /// Longest gap between body reads; exceeded → 408 and close. Default 30 s.
         public var bodyIdleTimeout: Duration = .seconds(30)

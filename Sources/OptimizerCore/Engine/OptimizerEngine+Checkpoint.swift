@@ -1,7 +1,7 @@
 extension OptimizerEngine {
     /// All state keyed by parameter name with PyTorch's state names, enough to continue bit-identically.
     ///
-    /// Entries per parameter are in PyTorch's order: `step` (all but SGD), `mu_product` (NAdam), then the
+    /// Entries per parameter are in PyTorch's order: `step` (all but SGD and Lion), `mu_product` (NAdam), then the
     /// state tensors the parameter holds. Parameters without state are omitted.
     public func checkpoint() -> EngineCheckpoint<Scalar> {
         let kind = spec.optimizer.kind
