@@ -12,8 +12,9 @@ RUN apt-get update \
     && apt-get install -y --no-install-recommends libssl-dev zlib1g-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
-# Resolve dependencies in their own layer so that source edits do not fetch them again.
-COPY Package.swift ./
+# Resolve dependencies in their own layer so that source edits do not fetch them again; the
+# committed Package.resolved pins the versions that were tested.
+COPY Package.swift Package.resolved ./
 COPY Benchmarks/Package.swift ./Benchmarks/
 RUN swift package resolve
 COPY Sources ./Sources
