@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// `GET /v1/optimizers`: every optimizer and schedule of the contract, with PyTorch's defaults.
 @Suite struct CatalogueLiveTests {

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// Every error a request on an existing session can produce (step, parameters, patch, delete), each
 /// checked for status, `application/problem+json`, code and a detail naming the field, and for leaving
