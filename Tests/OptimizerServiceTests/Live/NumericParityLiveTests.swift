@@ -49,7 +49,7 @@ import TestSupport
         let names = Set(TorchFixture.names())
         #expect(names.count >= 100, "fixtures not found at \(TorchFixture.directory?.path ?? "no bundle")")
         #expect(names.isSuperset(of: Self.requiredCases), "missing: \(Set(Self.requiredCases).subtracting(names).sorted())")
-        for optimizer in CatalogueLiveTests.optimizerTypes {
+        for optimizer in CatalogueRouteTests.optimizerTypes {
             #expect(names.contains { $0.hasPrefix(optimizer + "_") && $0.hasSuffix("_float64") }, "no float64 case for \(optimizer)")
         }
     }
