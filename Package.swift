@@ -44,11 +44,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
-        .testTarget(name: "OptimizerCoreTests", dependencies: ["OptimizerCore"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
+        // What the test targets share: the blocking HTTP client, the in-memory router client, the
+        // ordered JSON value and the torch fixtures (its resources, found through Bundle.module).
+        .target(
+            name: "TestSupport",
+            dependencies: ["MicroHTTP", "OptimizerCore"],
+            path: "Tests/TestSupport",
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "OptimizerCoreTests", dependencies: ["OptimizerCore", "TestSupport"]),
+        .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP", "TestSupport"]),
         .testTarget(name: "FastJSONTests", dependencies: ["FastJSON"]),
         .testTarget(name: "DurableStorageTests", dependencies: ["DurableStorage"]),
-        .testTarget(name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore"]),
+        .testTarget(
+            name: "OptimizerServiceTests",
+            dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore", "TestSupport"]
+        ),
     ]
 )
 

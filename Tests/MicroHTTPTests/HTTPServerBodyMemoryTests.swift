@@ -1,6 +1,7 @@
 import CZlib
 import Dispatch
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import MicroHTTP
@@ -94,7 +95,7 @@ final class CountingGate: BodyMemoryGate {
     @Test func smallBodiesDoNotAskTheGate() throws {
         let gate = CountingGate(limit: 0)
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             let body = [UInt8](repeating: 7, count: 60_000)
             try c.send(post("/count", body))
             #expect(try c.readResponse().text == "{\"n\":60000}")
@@ -107,7 +108,7 @@ final class CountingGate: BodyMemoryGate {
     @Test func contentLengthBodyIsCountedUpFrontAndRefusedBeyondTheBudget() throws {
         let gate = CountingGate(limit: 1 << 20)
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             let body = [UInt8](repeating: 1, count: 600_000)
             try c.send(post("/held", body))
             // The handler holds the body and its one lease, for exactly the declared length.
@@ -118,7 +119,7 @@ final class CountingGate: BodyMemoryGate {
             #expect(gate.drained())
 
             // Beyond the budget: refused from the head alone, before any body byte (no 100 Continue).
-            let refused = try TestClient(port: port)
+            let refused = try HTTPClient(port: port, timeout: 5)
             try refused.send(
                 "POST /count HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 2000000\r\n\r\n"
             )
@@ -126,7 +127,7 @@ final class CountingGate: BodyMemoryGate {
             #expect(r.status == 507)
             #expect(r.text.contains("memory_budget"))
             #expect(r.header("Connection") == "close")
-            #expect(refused.isClosedByPeer())
+            #expect(refused.waitForClose())
             #expect(gate.drained())
         }
     }
@@ -134,7 +135,7 @@ final class CountingGate: BodyMemoryGate {
     @Test func chunkedBodyIsCountedAsItGrowsAndRefusedBeyondTheBudget() throws {
         let gate = CountingGate(limit: 1 << 20)
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             let body = (0..<300_000).map { UInt8(truncatingIfNeeded: $0) }
             try c.send(chunked("/echo", body, piece: 16_000))
             #expect(try c.readResponse().body == body)
@@ -142,7 +143,7 @@ final class CountingGate: BodyMemoryGate {
             #expect(gate.largestReservation.load(ordering: .relaxed) <= BodyMemory.step)
             #expect(gate.drained())
 
-            let refused = try TestClient(port: port)
+            let refused = try HTTPClient(port: port, timeout: 5)
             // Sends may fail once the server answered and closed; the response is what counts.
             try? refused.send(chunked("/count", [UInt8](repeating: 3, count: 3 << 20), piece: 64_000))
             let r = try refused.readResponse()
@@ -157,7 +158,7 @@ final class CountingGate: BodyMemoryGate {
         let bomb = gzipZeros(total: 32 << 20)
         #expect(bomb.count < BodyMemory.ungatedBytes)  // the compressed body itself is not counted
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send(post("/count", bomb, gzip: true))
             let r = try c.readResponse()
             #expect(r.status == 507)
@@ -166,7 +167,7 @@ final class CountingGate: BodyMemoryGate {
 
             // Within the budget the inflated body is counted and handed over with its leases.
             let fits = gzipZeros(total: 2 << 20)
-            let ok = try TestClient(port: port)
+            let ok = try HTTPClient(port: port, timeout: 5)
             try ok.send(chunked("/held", fits, piece: 1000, gzip: true))
             let parts = try ok.readResponse().text.split(separator: " ").compactMap { Int($0) }
             #expect(parts.count == 3)
@@ -178,7 +179,7 @@ final class CountingGate: BodyMemoryGate {
             // the worker queue, through the gate.
             let tiny = gzipZeros(total: 100_000)
             #expect(tiny.count <= Connection.inlineInflateLimit)
-            let small = try TestClient(port: port)
+            let small = try HTTPClient(port: port, timeout: 5)
             try small.send(post("/held", tiny, gzip: true))
             let counted = try small.readResponse().text.split(separator: " ").compactMap { Int($0) }
             #expect(counted.count == 3 && counted[0] == 100_000 && counted[1] > 0)
@@ -198,7 +199,7 @@ final class CountingGate: BodyMemoryGate {
         let gate = CountingGate(limit: 64 << 20)
         try withServer(router(gate), configure: { $0.bodyMemoryGate = gate }) { _, port in
             do {
-                let c = try TestClient(port: port)
+                let c = try HTTPClient(port: port, timeout: 5)
                 try c.send(Array("POST /count HTTP/1.1\r\nHost: x\r\nContent-Length: 4000000\r\n\r\n".utf8))
                 try c.send([UInt8](repeating: 5, count: 300_000))
                 // Wait (bounded) until the server holds the lease, then hang up.
@@ -207,7 +208,7 @@ final class CountingGate: BodyMemoryGate {
             }
             #expect(gate.drained())
             do {
-                let c = try TestClient(port: port)
+                let c = try HTTPClient(port: port, timeout: 5)
                 let partial = chunked("/count", [UInt8](repeating: 9, count: 2 << 20), piece: 32_000)
                 try c.send(Array(partial.prefix(1 << 20)))
                 for _ in 0..<400 where gate.outstanding.load(ordering: .relaxed) == 0 { sleepForTests(milliseconds: 5) }

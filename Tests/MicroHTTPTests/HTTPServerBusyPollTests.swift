@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TestSupport
 import Testing
 
 @testable import MicroHTTP
@@ -18,7 +19,7 @@ import Testing
 
     @Test func deferredHandlersAnsweringBeforeReturningKeepTheConnectionInOrder() throws {
         try withServer(mixedRouter()) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             for i in 0..<20 {
                 try c.send("POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: \(i)\r\n\r\n" + String(repeating: "a", count: i))
                 #expect(try c.readResponse().text == "now \(i)")
@@ -39,7 +40,7 @@ import Testing
 
     @Test func busyPollingAnswersBackToBackLateAndPipelinedRequests() throws {
         try withServer(mixedRouter(), configure: { $0.busyPoll = .milliseconds(5) }) { server, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             // Back to back: the next request arrives while the connection polls.
             for i in 0..<200 {
                 try c.send("POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: 1\r\n\r\nx")
@@ -63,7 +64,7 @@ import Testing
             try c.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
             #expect(try c.readResponse().status == 200)
             c.shutdownWrite()
-            #expect(c.isClosedByPeer())
+            #expect(c.waitForClose())
             var waited = 0
             while server.connectionCount > 0 && waited < 1000 {
                 sleepForTests(milliseconds: 5)
@@ -79,8 +80,8 @@ import Testing
             $0.ioQueueCount = 1
             $0.busyPoll = .milliseconds(300)
         }) { _, port in
-            let a = try TestClient(port: port)
-            let b = try TestClient(port: port)
+            let a = try HTTPClient(port: port, timeout: 5)
+            let b = try HTTPClient(port: port, timeout: 5)
             for _ in 0..<10 {
                 try a.send("GET /hello HTTP/1.1\r\nHost: x\r\n\r\n")
                 #expect(try a.readResponse().status == 200)

@@ -1,5 +1,6 @@
 import CZlib
 import Glibc
+import TestSupport
 import Testing
 
 @testable import MicroHTTP
@@ -44,7 +45,7 @@ import Testing
         let plain = Array(String(repeating: "{\"g\":[0.5,1.5]}", count: 1000).utf8)
         let z = try gzip(plain)
         try withServer { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send(
                 Array(
                     "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n"
@@ -78,7 +79,7 @@ import Testing
         let z = try gzip(plain)
         #expect(z.count > 64 * 1024)
         try withServer { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
             let r = try c.readResponse()
             #expect(r.status == 200)
@@ -99,7 +100,7 @@ import Testing
             default: [0x78, 0x9c, 0x03, 0x00, 0x00, 0x00, 0x00, 0x01]
             }
         try withServer { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send(
                 Array(
                     "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(body.count)\r\n\r\n"
@@ -114,7 +115,7 @@ import Testing
 
     @Test func unsupportedContentEncodingIs415WithAcceptEncoding() throws {
         try withServer { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send("POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: br\r\nContent-Length: 3\r\n\r\nabc")
             let r = try c.readResponse()
             #expect(r.status == 415)
@@ -129,7 +130,7 @@ import Testing
         try withServer(configure: { $0.maxDecompressedBody = 4 << 20 }) { _, port in
             let before = residentBytesForTests()
             let start = nowMilliseconds()
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send(
                 Array(
                     "POST /count HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(bomb.count)\r\n\r\n"
@@ -158,7 +159,7 @@ import Testing
             )
         }
         try withServer(router) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             try c.send("GET /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: br, gzip\r\n\r\n")
             let zipped = try c.readResponse()
             #expect(zipped.header("Content-Encoding") == "gzip")
@@ -173,7 +174,7 @@ import Testing
             #expect(plain == json)
             // HEAD gets the same headers, no body.
             try c.send("HEAD /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip\r\n\r\n")
-            let head = try c.readResponse(headRequest: true)
+            let head = try c.readResponse(method: "HEAD")
             #expect(head.header("Content-Length") == zipped.header("Content-Length"))
             #expect(head.header("Content-Encoding") == "gzip")
             try c.send("GET /json HTTP/1.1\r\nHost: x\r\nAccept-Encoding: gzip;q=0\r\n\r\n")
@@ -199,7 +200,7 @@ import Testing
         router.onDeferred(.get, "/big-deferred") { _, responder in responder.send(.json(json)) }
         router.on(.get, "/hello", execution: .inline) { _ in .text("Hello") }
         try withServer(router) { _, port in
-            let c = try TestClient(port: port)
+            let c = try HTTPClient(port: port, timeout: 5)
             // Pipelined: the responses keep their order while the large ones are compressed elsewhere.
             var requests = ""
             for path in ["/big", "/hello", "/big-worker", "/big-deferred", "/hello"] {

@@ -1,5 +1,6 @@
 import Glibc
 @testable import MicroHTTP
+import TestSupport
 import Testing
 
 /// Signal-driven shutdown in-process. Uses SIGINT only (after this test the test process ignores
@@ -13,7 +14,7 @@ import Testing
         let port = try server.start()
         HTTPServer.installShutdownSignalHandlers(for: server, signals: [.interrupt], grace: .seconds(2))
         do {
-            let busy = try TestClient(port: port)
+            let busy = try HTTPClient(port: port, timeout: 5)
             try busy.send("GET /slow?300 HTTP/1.1\r\nHost: x\r\n\r\n")
             sleepForTests(milliseconds: 50)
             kill(getpid(), SIGINT)  // process-directed, as `docker stop` / Ctrl-C deliver it

@@ -1,29 +1,30 @@
 import OptimizerCore
+import TestSupport
 import Testing
 
 @Suite struct EngineCheckpointTests {
     /// Export after 25 steps, restore, continue: every later parameter value and the final state are
     /// bit-identical to the uninterrupted run, for every fixture (every algorithm, schedule, clipping, group
     /// and patch case).
-    @Test(arguments: Fixture.names())
+    @Test(arguments: TorchFixture.names())
     func restoredEngineContinuesBitIdentically(_ name: String) throws {
-        let f = try Fixture.load(name)
-        if f.dtype == .float32 {
+        let f = try TorchFixture.load(name)
+        if f.dtype == "float32" {
             try check(f, Float.self)
         } else {
             try check(f, Double.self)
         }
     }
 
-    func check<S: EngineScalar>(_ f: Fixture, _: S.Type) throws {
+    func check<S: EngineScalar>(_ f: TorchFixture, _: S.Type) throws {
         var straight = try FixtureReplay.engine(f, S.self)
         var resumed = straight
         for (k, step) in f.steps.enumerated() {
             if k == 25 { resumed = try OptimizerEngine<S>(checkpoint: resumed.checkpoint()) }
-            let named = step.gradients.map { ($0.key, $0.value.map { S($0) }) }
+            let named = step.gradientValues.map { ($0.key, $0.value.map { S($0) }) }
             if let patch = step.patch {
-                try straight.update(optimizer: patch)
-                try resumed.update(optimizer: patch)
+                try straight.update(optimizer: patch.config)
+                try resumed.update(optimizer: patch.config)
             }
             let a = try straight.step(named: named)
             let b = try resumed.step(named: named)

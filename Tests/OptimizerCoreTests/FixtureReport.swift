@@ -1,5 +1,6 @@
 import Foundation
 import OptimizerCore
+import TestSupport
 import Testing
 
 /// Prints, per fixture, the worst ULP distance and the share of differing elements (float32), or the
@@ -10,11 +11,11 @@ import Testing
         var lines: [String] = []
         // Per optimizer type (float32): worst raw ULP, worst scaled ULP, differing and compared elements.
         var summary: [String: (raw: Int, scaled: Double, differing: Int, elements: Int)] = [:]
-        for name in Fixture.names() {
-            let f = try Fixture.load(name)
-            if f.dtype == .float32 {
+        for name in TorchFixture.names() {
+            let f = try TorchFixture.load(name)
+            if f.dtype == "float32" {
                 let r = try FixtureReplay.replay(f, Float.self)
-                let type = f.spec["optimizer"]?["type"]?.stringValue ?? "?"
+                let type = f.spec["optimizer"]?["type"]?.string ?? "?"
                 var s = summary[type] ?? (0, 0, 0, 0)
                 s = (max(s.raw, r.worstParameterULP), max(s.scaled, r.worstScaledULP), s.differing + r.differing,
                      s.elements + r.elements)
@@ -37,6 +38,6 @@ import Testing
                 print("\(type): \(s.raw) ULP / \(s.scaled) / \(identical)% of \(s.elements)")
             }
         }
-        #expect(lines.count == Fixture.names().count)
+        #expect(lines.count == TorchFixture.names().count)
     }
 }

@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import MicroHTTP
 import Testing
+import TestSupport
 
 @testable import OptimizerService
 

@@ -1,4 +1,5 @@
 import OptimizerCore
+import TestSupport
 
 /// The outcome of replaying one torch fixture through an `OptimizerEngine`.
 struct ReplayResult {
@@ -31,11 +32,12 @@ struct ReplayResult {
 }
 
 enum FixtureReplay {
-    static func engine<S: EngineScalar>(_ f: Fixture, _: S.Type) throws -> OptimizerEngine<S> {
-        let spec = try TrainingSpec(f.spec)
-        let layout = try ParameterLayout(f.parameters.map { ($0.name, $0.shape) })
+    static func engine<S: EngineScalar>(_ f: TorchFixture, _: S.Type) throws -> OptimizerEngine<S> {
+        let spec = try TrainingSpec(f.spec.config)
+        let tensors = f.tensors
+        let layout = try ParameterLayout(tensors.map { ($0.name, $0.shape) })
         return try OptimizerEngine<S>(
-            spec: spec, layout: layout, initialValues: f.parameters.flatMap { $0.data.map { S($0) } })
+            spec: spec, layout: layout, initialValues: tensors.flatMap { $0.data.map { S($0) } })
     }
 
     static func distance<S: EngineScalar>(_ a: S, _ b: S) -> Int {
@@ -51,21 +53,22 @@ enum FixtureReplay {
 
     /// Replays every step; `interruptAt` exports a checkpoint after that many steps and continues on an
     /// engine restored from it.
-    static func replay<S: EngineScalar>(_ f: Fixture, _ type: S.Type, interruptAt: Int? = nil) throws -> ReplayResult {
+    static func replay<S: EngineScalar>(_ f: TorchFixture, _ type: S.Type, interruptAt: Int? = nil) throws -> ReplayResult {
         var engine = try engine(f, S.self)
         var result = ReplayResult()
         for (k, step) in f.steps.enumerated() {
             if k == interruptAt { engine = try OptimizerEngine<S>(checkpoint: engine.checkpoint()) }
-            if let patch = step.patch { try engine.update(optimizer: patch) }
-            let report = try engine.step(named: step.gradients.map { ($0.key, $0.value.map { S($0) }) })
+            if let patch = step.patch { try engine.update(optimizer: patch.config) }
+            let report = try engine.step(named: step.gradientValues.map { ($0.key, $0.value.map { S($0) }) })
+            let expectedParameters = step.parameterValues
             result.worstLRULP = max(result.worstLRULP, ulpDistance(report.lr, step.lr))
             result.worstGradNormULP = max(result.worstGradNormULP, distance(S(report.gradNorm), S(step.gradNorm)))
             for entry in engine.layout.entries {
-                guard let expected = step.parameters[entry.name], expected.count == entry.count else {
+                guard let expected = expectedParameters[entry.name], expected.count == entry.count else {
                     result.problems.append("step \(k): no expected values for \(entry.name)")
                     continue
                 }
-                let scale = step.parameters.values.reduce(0.0) { m, v in v.reduce(m) { max($0, abs($1)) } }
+                let scale = expectedParameters.values.reduce(0.0) { m, v in v.reduce(m) { max($0, abs($1)) } }
                 let scaleULP = Double(S(scale).ulp)
                 for i in 0..<entry.count {
                     let mine = engine.parameters[entry.offset + i]
@@ -92,7 +95,8 @@ enum FixtureReplay {
         }
         let checkpoint = engine.checkpoint()
         let mine = Dictionary(uniqueKeysWithValues: checkpoint.states.map { ($0.name, $0) })
-        for (name, entries) in f.finalState {
+        let finalState = f.finalStateValues
+        for (name, entries) in finalState {
             guard let state = mine[name] else {
                 result.problems.append("no state for \(name)")
                 continue
@@ -126,7 +130,7 @@ enum FixtureReplay {
                 }
             }
         }
-        for state in checkpoint.states where f.finalState[state.name] == nil {
+        for state in checkpoint.states where finalState[state.name] == nil {
             result.problems.append("state for \(state.name), torch has none")
         }
         return result

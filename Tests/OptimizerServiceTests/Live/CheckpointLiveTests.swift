@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// `GET /v1/sessions/{id}/checkpoint`: the documented format, PyTorch's state names, exact values.
 @Suite struct CheckpointLiveTests {

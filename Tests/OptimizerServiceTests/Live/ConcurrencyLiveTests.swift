@@ -1,5 +1,6 @@
 import Synchronization
 import Testing
+import TestSupport
 
 /// Many clients at once: steps on one session are applied one at a time (none lost, none doubled), steps
 /// on different sessions run in parallel without crosstalk, and readers never see a half-applied step.

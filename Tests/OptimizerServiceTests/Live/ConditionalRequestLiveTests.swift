@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// ETags, `If-Match` and `If-None-Match` on live sessions.
 @Suite struct ConditionalRequestLiveTests {

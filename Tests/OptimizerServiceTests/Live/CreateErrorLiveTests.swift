@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// Every error `POST /v1/sessions` can produce (spec and restore), each checked for status,
 /// problem+json, code and a detail naming the field, and for leaving the registry exactly as it was:

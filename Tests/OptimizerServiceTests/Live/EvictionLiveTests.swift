@@ -1,6 +1,7 @@
 import Foundation
 import OptimizerService
 import Testing
+import TestSupport
 
 /// `--session-idle-timeout`: idle sessions leave memory; with a data directory they rest on disk and
 /// come back, bit-identical, on first use; without one they are deleted.

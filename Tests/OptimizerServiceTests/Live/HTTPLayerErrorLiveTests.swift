@@ -1,6 +1,7 @@
 import Glibc
 import OptimizerService
 import Testing
+import TestSupport
 
 /// Errors the HTTP layer raises before a route runs are problem+json too, with their codes, and a step
 /// cut short by one of them changes nothing.

@@ -1,6 +1,7 @@
 import Foundation
 import OptimizerService
 import Testing
+import TestSupport
 
 /// Regression tests for the hardening findings: requests that crashed, hung or outgrew optd, and
 /// acknowledgements that were untrue (docs/limits.md). Each failed before its fix.

@@ -1,6 +1,7 @@
 import OptimizerService
 import Synchronization
 import Testing
+import TestSupport
 
 /// `Idempotency-Key`: a step is applied at most once; a retry gets the step number it produced and the
 /// parameters as they are now; another body is a 422; a retry while the first is running is a 409.

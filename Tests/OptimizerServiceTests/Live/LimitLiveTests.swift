@@ -1,5 +1,6 @@
 import OptimizerService
 import Testing
+import TestSupport
 
 /// Configured limits: body size (413), sessions and memory budget (507), parameters per session (422),
 /// each a `limit_exceeded` problem naming the limit (or `body_too_large`), never a crash and never a

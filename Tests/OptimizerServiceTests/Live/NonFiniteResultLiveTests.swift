@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// An optimizer can turn finite inputs into infinities or NaN (PyTorch does the same: `lr * g`
 /// overflows, `g * g` overflows a float32 second moment). JSON cannot carry them, so the contract

@@ -1,6 +1,7 @@
 import Foundation
 import OptimizerCore
 import Testing
+import TestSupport
 
 /// Torch golden trajectories replayed through HTTP: the session is created from the fixture's spec, every
 /// step's gradients are posted (JSON, or binary where a step has every gradient), patches go through
@@ -45,15 +46,15 @@ import Testing
 
     /// Guards against a replay over no fixture at all (a wrong path gives zero test cases, not a failure).
     @Test func everyFixtureIsFoundAndTheRequiredCasesAreAmongThem() {
-        let names = Set(TorchFixture.allNames())
-        #expect(names.count >= 100, "fixtures not found at \(TorchFixture.directory.path)")
+        let names = Set(TorchFixture.names())
+        #expect(names.count >= 100, "fixtures not found at \(TorchFixture.directory?.path ?? "no bundle")")
         #expect(names.isSuperset(of: Self.requiredCases), "missing: \(Set(Self.requiredCases).subtracting(names).sorted())")
-        for optimizer in CatalogueLiveTests.optimizerTypes {
+        for optimizer in CatalogueRouteTests.optimizerTypes {
             #expect(names.contains { $0.hasPrefix(optimizer + "_") && $0.hasSuffix("_float64") }, "no float64 case for \(optimizer)")
         }
     }
 
-    @Test(arguments: TorchFixture.allNames()) func jsonStepsMatchTheCoreBitForBitAndTorch(_ name: String) throws {
+    @Test(arguments: TorchFixture.names()) func jsonStepsMatchTheCoreBitForBitAndTorch(_ name: String) throws {
         let f = try TorchFixture.load(name)
         if f.dtype == "float64" { try Self.replay(f, Double.self, mode: .json) } else { try Self.replay(f, Float.self, mode: .json) }
     }
@@ -153,7 +154,7 @@ import Testing
                 #expect(lr == step.lr, "\(f.name) step \(k): lr \(String(describing: lr)) vs torch \(step.lr)")
                 if let gradNorm {
                     if S.self == Float.self {
-                        #expect(ulps(Float(gradNorm), Float(step.gradNorm)) <= 2, "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
+                        #expect(ulpDistance(Float(gradNorm), Float(step.gradNorm)) <= 2, "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
                     } else {
                         #expect(relativeError(gradNorm, step.gradNorm) <= 1e-12, "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
                     }

@@ -2,6 +2,7 @@ import Foundation
 import Glibc
 import MicroHTTP
 import Testing
+import TestSupport
 
 @testable import OptimizerService
 

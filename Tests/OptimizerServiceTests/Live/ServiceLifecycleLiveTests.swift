@@ -1,6 +1,7 @@
 import Glibc
 import OptimizerService
 import Testing
+import TestSupport
 
 @Suite struct ServiceLifecycleLiveTests {
     /// The routes hold the context; the context must not hold the server strongly back, or a stopped

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TestSupport
 
 /// `POST /v1/sessions` (every parameter form, restore), `GET /v1/sessions`, `GET|PATCH|DELETE
 /// /v1/sessions/{id}` over a live socket.

@@ -1,5 +1,6 @@
 import Glibc
 import Testing
+import TestSupport
 
 /// `POST /v1/sessions/{id}/step` and `GET|PUT /v1/sessions/{id}/parameters` over a live socket: JSON and
 /// binary bodies, `Accept` negotiation, `Prefer: return=minimal`, chunked and gzip bodies, pipelining.

@@ -1,4 +1,5 @@
 import Testing
+import TestSupport
 
 /// One request that must fail with a given problem and leave the session exactly as it was.
 /// `{id}` in `path` is replaced by the session under test.
@@ -31,9 +32,10 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
         self.expectedHeader = expectedHeader
     }
 
-    /// Sends the request on `client` against session `id`, checks the problem and returns the response.
+    /// Sends the request on `client` (live or in memory) against session `id`, checks the problem and
+    /// returns the response.
     @discardableResult
-    func run(_ client: HTTPClient, id: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> HTTPClient.Response {
+    func run(_ client: some TestHTTPClient, id: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> TestResponse {
         let r = try client.request(method, path.replacing("{id}", with: id), headers: headers, body: body)
         expectProblem(r, status: status, code: code, mentions: mentions, sourceLocation: sourceLocation)
         if let (name, value) = expectedHeader {

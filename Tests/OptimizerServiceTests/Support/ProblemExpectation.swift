@@ -1,10 +1,11 @@
 import Testing
+import TestSupport
 
 /// Asserts that `r` is an RFC 9457 problem with `status` and `code`, whose `detail` contains each of
 /// `mentions`, and returns the parsed problem.
 @discardableResult
 func expectProblem(
-    _ r: HTTPClient.Response, status: Int, code: String, mentions: [String] = [],
+    _ r: TestResponse, status: Int, code: String, mentions: [String] = [],
     sourceLocation: SourceLocation = #_sourceLocation
 ) -> JSON? {
     guard r.status == status, r.contentType == "application/problem+json", let problem = try? r.json() else {

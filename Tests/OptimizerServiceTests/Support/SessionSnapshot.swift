@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Everything observable about a session's state: its summary (minus `updated_at`), its checkpoint
 /// (spec, step, parameters and every optimizer state tensor) and its ETag. Two equal snapshots mean
 /// the session is exactly as it was.
@@ -10,7 +12,7 @@ struct SessionSnapshot: Equatable, CustomStringConvertible {
     var description: String { "etag \(etag ?? "-") summary \(summary)" }
 }
 
-extension HTTPClient {
+extension TestHTTPClient {
     /// Creates a session and returns its id (requires 201).
     @discardableResult
     func createSession(_ spec: JSON) throws -> String {
@@ -26,7 +28,7 @@ extension HTTPClient {
     ///   budget is too full to lend the checkpoint's JSON; the ETag still changes with every change.
     func snapshot(_ id: String, withCheckpoint: Bool = true) throws -> SessionSnapshot {
         let summary = try get("/v1/sessions/\(id)")
-        let checkpoint = withCheckpoint ? try get("/v1/sessions/\(id)/checkpoint") : Response(status: 200, headers: [], body: [])
+        let checkpoint = withCheckpoint ? try get("/v1/sessions/\(id)/checkpoint") : TestResponse(status: 200, headers: [], body: [])
         let binary = try get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
         guard summary.status == 200, checkpoint.status == 200, binary.status == 200 else {
             throw HTTPClient.Failure.malformed("snapshot of \(id) failed: \(summary.status) \(checkpoint.status) \(binary.status)")
@@ -43,7 +45,7 @@ extension HTTPClient {
     }
 
     /// POSTs `{"gradients": gradients}` to the session's step.
-    func step(_ id: String, _ gradients: JSON, headers: [(String, String)] = []) throws -> Response {
+    func step(_ id: String, _ gradients: JSON, headers: [(String, String)] = []) throws -> TestResponse {
         try post("/v1/sessions/\(id)/step", json: ["gradients": gradients], headers: headers)
     }
 }

@@ -1,3 +1,5 @@
+import TestSupport
+
 /// Session specs the live suites share.
 enum Specs {
     /// Two parameters, `w` [3] = [0.5, -1, 2] and `b` [2] = [0, 1], with `optimizer`.

@@ -2,6 +2,7 @@ import Logging
 import MicroHTTP
 import OptimizerService
 import Testing
+import TestSupport
 
 /// An optd service started in-process on a free loopback port for one test, with the helpers every
 /// live suite uses. Always use it through `withService`, which stops it even when the test throws.

@@ -1,10 +1,14 @@
 import Testing
+import TestSupport
 
 /// Every error a request on an existing session can produce (step, parameters, patch, delete), each
 /// checked for status, `application/problem+json`, code and a detail naming the field, and for leaving
 /// the session exactly as it was: same summary, checkpoint (parameters and every optimizer state
 /// tensor), binary parameters and ETag, and the next step is numbered as if the failure never happened.
-@Suite struct SessionErrorLiveTests {
+///
+/// The requests go through the router in memory; the errors the HTTP layer answers before any route
+/// (`httpLayerCases`) go over a live connection.
+@Suite struct SessionErrorRouteTests {
     static let json = [("Content-Type", "application/json")]
     static let binary = [("Content-Type", "application/octet-stream")]
     static let step = "/v1/sessions/{id}/step"
@@ -25,9 +29,6 @@ import Testing
         ErrorCase("text/plain body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
                   headers: [("Content-Type", "text/plain")], status: 415, code: "unsupported_media_type",
                   mentions: ["text/plain", "application/json", "application/octet-stream"]),
-        ErrorCase("brotli body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("Content-Encoding", "br")], status: 415, code: "unsupported_media_type",
-                  mentions: ["Content-Encoding", "gzip"]),
         ErrorCase("Accept text/html", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
                   headers: json + [("Accept", "text/html")], status: 406, code: "not_acceptable", mentions: ["text/html"]),
         ErrorCase("member gradient", "POST", step, json: #"{"gradient": {"b": [1, 2, 3]}}"#, code: "unknown_field",
@@ -82,6 +83,13 @@ import Testing
         ErrorCase("DELETE on step", "DELETE", step, headers: [], status: 405, code: "method_not_allowed",
                   mentions: ["DELETE"], expectedHeader: ("Allow", "POST")),
         ErrorCase("no such sub-resource", "POST", "/v1/sessions/{id}/steps", json: "{}", status: 404, code: "not_found"),
+    ]
+
+    /// Refused by the HTTP layer (MicroHTTP's parser) before the route runs.
+    static let httpLayerCases: [ErrorCase] = [
+        ErrorCase("brotli body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+                  headers: json + [("Content-Encoding", "br")], status: 415, code: "unsupported_media_type",
+                  mentions: ["Content-Encoding", "gzip"]),
     ]
 
     static let parametersCases: [ErrorCase] = [
@@ -150,24 +158,44 @@ import Testing
     ]
 
     /// A float32 Adam session with state: two steps, the first with `Idempotency-Key: setup-key`.
-    static func prepare(_ client: HTTPClient) throws -> String {
+    static func prepare(_ client: some TestHTTPClient) throws -> String {
         let id = try client.createSession(Specs.adam)
         #expect(try client.step(id, Specs.adamGradients, headers: [("Idempotency-Key", "setup-key")]).status == 200)
         #expect(try client.step(id, ["w": [[0.5, 0.5, 0.5], [1, 1, 1]]]).status == 200)
         return id
     }
 
-    /// Runs `errorCase` against a prepared session and requires the session to be unchanged.
+    /// Runs `errorCase` against a prepared session, in memory, and requires the session to be unchanged.
     static func check(_ errorCase: ErrorCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
+        try withRouterClient { client, _ in
+            try verify(errorCase, client, sourceLocation: sourceLocation) { _ in client }
+        }
+    }
+
+    /// `check` over a live connection.
+    static func checkLive(_ errorCase: ErrorCase, sourceLocation: SourceLocation = #_sourceLocation) throws {
         try withClient { client, _ in
+            // A server that rejects a request before reading its body may close the connection, but
+            // then it must say so.
+            try verify(errorCase, client, sourceLocation: sourceLocation) { r in
+                r.header("Connection")?.lowercased() == "close" ? try HTTPClient(port: client.port) : client
+            }
+        }
+    }
+
+    /// Prepares a session and another, runs `errorCase`, then checks both with the client `next`
+    /// gives for the error's response.
+    static func verify(
+        _ errorCase: ErrorCase, _ client: some TestHTTPClient, sourceLocation: SourceLocation,
+        next: (TestResponse) throws -> any TestHTTPClient
+    ) throws {
+        do {
             let id = try prepare(client)
             let other = try client.createSession(Specs.small())
             let before = try client.snapshot(id)
             let otherBefore = try client.snapshot(other)
             let r = try errorCase.run(client, id: id, sourceLocation: sourceLocation)
-            // A server that rejects a request before reading its body may close the connection, but
-            // then it must say so.
-            let client = r.header("Connection")?.lowercased() == "close" ? try HTTPClient(port: client.port) : client
+            let client = try next(r)
             let after = try client.snapshot(id)
             #expect(after == before, "the session changed: \(before) → \(after)", sourceLocation: sourceLocation)
             #expect(try client.snapshot(other) == otherBefore, sourceLocation: sourceLocation)
@@ -182,6 +210,10 @@ import Testing
         try Self.check(errorCase)
     }
 
+    @Test(arguments: httpLayerCases) func httpLayerErrorLeavesTheSessionUnchanged(_ errorCase: ErrorCase) throws {
+        try Self.checkLive(errorCase)
+    }
+
     @Test(arguments: parametersCases) func parametersErrorLeavesTheSessionUnchanged(_ errorCase: ErrorCase) throws {
         try Self.check(errorCase)
     }
@@ -191,7 +223,7 @@ import Testing
     }
 
     @Test func stepOnAnUnknownSessionIs404AndNamesTheId() throws {
-        try withClient { client, _ in
+        try withRouterClient { client, _ in
             let id = try Self.prepare(client)
             let before = try client.snapshot(id)
             let missing = UUIDText.random
@@ -206,7 +238,7 @@ import Testing
     }
 
     @Test func scheduleExhaustedChangesNothing() throws {
-        try withClient { client, _ in
+        try withRouterClient { client, _ in
             let id = try client.createSession([
                 "optimizer": ["type": "adam", "lr": 0.01],
                 "schedule": ["type": "one_cycle", "max_lr": 0.1, "total_steps": 2],
@@ -225,7 +257,7 @@ import Testing
     }
 
     @Test func unknownPathsAndMethodsAreProblems() throws {
-        try withClient { client, _ in
+        try withRouterClient { client, _ in
             expectProblem(try client.get("/v2/sessions"), status: 404, code: "not_found", mentions: ["/v2/sessions"])
             expectProblem(try client.get("/"), status: 404, code: "not_found")
             let put = try client.request("PUT", "/v1/sessions", headers: [("Content-Type", "application/json")], body: [])

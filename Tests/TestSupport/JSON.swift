@@ -1,10 +1,11 @@
-/// A small JSON value for live tests, independent of the service's own FastJSON: objects keep their
-/// key order (the session layout depends on it) and numbers keep their exact text, so a test can send
-/// the very digits it chose and read back the service's digits without a lossy round trip.
+/// A small JSON value for tests, independent of the service's own FastJSON: objects keep their key
+/// order (the session layout depends on it) and numbers keep their exact text, so a test can send the
+/// very digits it chose and read back the service's digits without a lossy round trip. `config` turns
+/// it into the core's `ConfigValue` (numbers to the nearest double, as the service reads them).
 ///
 /// Build request bodies with literals (`["gradients": ["w": [0.5, 1]]]`, key order as written) and
 /// read responses with `JSON.parse`, subscripts and the typed accessors.
-indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
+public indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     case null
     case bool(Bool)
     /// The number as JSON text (`1e-08`, `0.5`, `3`).
@@ -14,11 +15,11 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     /// Members in order (duplicates kept).
     case object([(key: String, value: JSON)])
 
-    struct ParseError: Error, CustomStringConvertible {
-        var description: String
+    public struct ParseError: Error, CustomStringConvertible {
+        public var description: String
     }
 
-    static func == (lhs: JSON, rhs: JSON) -> Bool {
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
         switch (lhs, rhs) {
         case (.null, .null): true
         case (.bool(let a), .bool(let b)): a == b
@@ -32,85 +33,85 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     }
 
     /// A number from a double, written as its shortest round-tripping decimal.
-    static func number(_ value: Double) -> JSON { .number(value.jsonText) }
+    public static func number(_ value: Double) -> JSON { .number(value.jsonText) }
 
     /// A number from a float, written as the exact double value of the float (so that parsing it to the
     /// nearest double and rounding to float32 gives the float back with no double rounding).
-    static func number(_ value: Float) -> JSON { .number(Double(value).jsonText) }
+    public static func number(_ value: Float) -> JSON { .number(Double(value).jsonText) }
 
     /// An integer number.
-    static func int(_ value: Int) -> JSON { .number(String(value)) }
+    public static func int(_ value: Int) -> JSON { .number(String(value)) }
 
     /// A flat array of doubles.
-    static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
+    public static func numbers(_ values: [Double]) -> JSON { .array(values.map { .number($0) }) }
 
     /// A flat array of floats.
-    static func numbers(_ values: [Float]) -> JSON { .array(values.map { .number($0) }) }
+    public static func numbers(_ values: [Float]) -> JSON { .array(values.map { .number($0) }) }
 
     // MARK: - Reading
 
-    subscript(key: String) -> JSON? {
+    public subscript(key: String) -> JSON? {
         guard case .object(let members) = self else { return nil }
         return members.first { $0.key == key }?.value
     }
 
-    subscript(index: Int) -> JSON? {
+    public subscript(index: Int) -> JSON? {
         guard case .array(let items) = self, items.indices.contains(index) else { return nil }
         return items[index]
     }
 
-    var string: String? {
+    public var string: String? {
         if case .string(let s) = self { return s }
         return nil
     }
 
-    var bool: Bool? {
+    public var bool: Bool? {
         if case .bool(let b) = self { return b }
         return nil
     }
 
-    var isNull: Bool { self == .null }
+    public var isNull: Bool { self == .null }
 
     /// The number's text.
-    var numberText: String? {
+    public var numberText: String? {
         if case .number(let t) = self { return t }
         return nil
     }
 
     /// The number read as the nearest double.
-    var double: Double? { numberText.flatMap(Double.init) }
+    public var double: Double? { numberText.flatMap(Double.init) }
 
     /// The number read as the nearest float (correctly rounded from the text, not via a double).
-    var float: Float? { numberText.flatMap(Float.init) }
+    public var float: Float? { numberText.flatMap(Float.init) }
 
     /// The number as an integer, if it is one.
-    var int: Int? {
+    public var int: Int? {
         guard let text = numberText else { return nil }
         if let i = Int(text) { return i }
         guard let d = Double(text), d == d.rounded(), abs(d) < 9e15 else { return nil }
         return Int(d)
     }
 
-    var array: [JSON]? {
+    public var array: [JSON]? {
         if case .array(let items) = self { return items }
         return nil
     }
 
-    var members: [(key: String, value: JSON)]? {
+    public var members: [(key: String, value: JSON)]? {
         if case .object(let members) = self { return members }
         return nil
     }
 
-    var keys: [String] { members?.map(\.key) ?? [] }
+    public var keys: [String] { members?.map(\.key) ?? [] }
 
     /// Every number of a number or nested arrays, in row-major order, as the nearest doubles.
-    var flatDoubles: [Double]? { flatTexts?.compactMap(Double.init) }
+    public var flatDoubles: [Double]? { flatTexts?.compactMap(Double.init) }
 
     /// Every number of a number or nested arrays, in row-major order, as the nearest floats.
-    var flatFloats: [Float]? { flatTexts?.compactMap(Float.init) }
+    public var flatFloats: [Float]? { flatTexts?.compactMap(Float.init) }
 
     /// The number texts of a number or nested arrays, row-major.
-    var flatTexts: [String]? {
+    public var flatTexts: [String]? {
         var out: [String] = []
         func walk(_ v: JSON) -> Bool {
             switch v {
@@ -125,7 +126,7 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     }
 
     /// The shape of nested arrays (`[]` for a bare number), assuming they are regular.
-    var nestedShape: [Int] {
+    public var nestedShape: [Int] {
         var shape: [Int] = []
         var v = self
         while case .array(let items) = v {
@@ -137,7 +138,7 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     }
 
     /// A copy with `key` set (appended if new, replaced in place otherwise).
-    func setting(_ key: String, _ value: JSON) -> JSON {
+    public func setting(_ key: String, _ value: JSON) -> JSON {
         guard case .object(var members) = self else { return self }
         if let i = members.firstIndex(where: { $0.key == key }) {
             members[i].value = value
@@ -148,7 +149,7 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     }
 
     /// A copy without `key`.
-    func removing(_ key: String) -> JSON {
+    public func removing(_ key: String) -> JSON {
         guard case .object(let members) = self else { return self }
         return .object(members.filter { $0.key != key })
     }
@@ -156,14 +157,14 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     // MARK: - Writing
 
     /// Compact JSON text.
-    var description: String {
+    public var description: String {
         var out = ""
         write(to: &out)
         return out
     }
 
     /// Compact JSON bytes.
-    var bytes: [UInt8] { Array(description.utf8) }
+    public var bytes: [UInt8] { Array(description.utf8) }
 
     private func write(to out: inout String) {
         switch self {
@@ -211,7 +212,7 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
     // MARK: - Parsing
 
     /// Parses RFC 8259 JSON (strict enough for tests: no NaN, no trailing commas).
-    static func parse(_ bytes: [UInt8]) throws -> JSON {
+    public static func parse(_ bytes: [UInt8]) throws -> JSON {
         var parser = Parser(bytes: bytes)
         parser.skipSpace()
         let value = try parser.value(depth: 0)
@@ -220,7 +221,7 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
         return value
     }
 
-    static func parse(_ text: String) throws -> JSON { try parse(Array(text.utf8)) }
+    public static func parse(_ text: String) throws -> JSON { try parse(Array(text.utf8)) }
 
     private struct Parser {
         let bytes: [UInt8]
@@ -379,16 +380,16 @@ indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
 extension JSON: ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
 {
-    init(dictionaryLiteral elements: (String, JSON)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
-    init(arrayLiteral elements: JSON...) { self = .array(elements) }
-    init(stringLiteral value: String) { self = .string(value) }
-    init(integerLiteral value: Int) { self = .number(String(value)) }
-    init(floatLiteral value: Double) { self = .number(value.jsonText) }
-    init(booleanLiteral value: Bool) { self = .bool(value) }
-    init(nilLiteral: ()) { self = .null }
+    public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
+    public init(arrayLiteral elements: JSON...) { self = .array(elements) }
+    public init(stringLiteral value: String) { self = .string(value) }
+    public init(integerLiteral value: Int) { self = .number(String(value)) }
+    public init(floatLiteral value: Double) { self = .number(value.jsonText) }
+    public init(booleanLiteral value: Bool) { self = .bool(value) }
+    public init(nilLiteral: ()) { self = .null }
 }
 
 extension Double {
     /// Swift's shortest round-tripping decimal, which is valid JSON for finite values (`1e-08`, `0.5`).
-    var jsonText: String { "\(self)" }
+    public var jsonText: String { "\(self)" }
 }

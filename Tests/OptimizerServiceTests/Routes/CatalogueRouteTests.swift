@@ -1,7 +1,9 @@
 import Testing
+import TestSupport
 
-/// `GET /v1/optimizers`: every optimizer and schedule of the contract, with PyTorch's defaults.
-@Suite struct CatalogueLiveTests {
+/// `GET /v1/optimizers`: every optimizer and schedule of the contract, with PyTorch's defaults (through the
+/// router in memory: nothing here is about HTTP).
+@Suite struct CatalogueRouteTests {
     static let optimizerTypes = ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam", "radam",
                                  "rprop", "lion"]
     static let scheduleTypes = ["step", "multi_step", "exponential", "cosine_annealing", "cosine_annealing_warm_restarts",
@@ -23,7 +25,7 @@ import Testing
     ]
 
     @Test func listsEveryOptimizerAndScheduleWithDefaultsAndRules() throws {
-        try withClient { client, _ in
+        try withRouterClient { client, _ in
             let r = try client.get("/v1/optimizers")
             #expect(r.status == 200)
             #expect(r.contentType?.hasPrefix("application/json") == true)
@@ -56,7 +58,7 @@ import Testing
     }
 
     @Test func everyCatalogueOptimizerCanBeCreatedWithItsDefaults() throws {
-        try withClient { client, _ in
+        try withRouterClient { client, _ in
             let optimizers = try client.get("/v1/optimizers").json()["optimizers"]?.array ?? []
             for entry in optimizers {
                 guard let type = entry["type"]?.string else { continue }
