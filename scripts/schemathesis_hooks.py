@@ -10,7 +10,8 @@ it would go untested. These hooks:
 
 - create one small session per optimizer type ("w", shape [3]) and send every request that names
   a well-formed but unknown session id to one of them (a DELETE gets a fresh session instead);
-  ids of sessions the run itself created (stateful links) are kept;
+  ids of sessions the run itself created (stateful links) are kept; the examples of openapi.yaml
+  are sent as written, to a session with their layout ("w" [2, 3], "b" [3]);
 - rewrite the bodies of *positive* cases just enough to be valid against the live session:
   gradients and values in its layout, PATCH hyperparameters of its optimizer, create bodies with
   rectangular tensors, param groups naming its parameters, a restorable checkpoint;
@@ -129,6 +130,26 @@ def _layout(session_id: str) -> dict[str, Any] | None:
     _remember(response.json())
     with _lock:
         return _sessions.get(session_id)
+
+
+def _example_fixture() -> str:
+    """A session with the layout of openapi.yaml's examples (and the README's): "w" [2, 3], "b" [3]."""
+    with _lock:
+        existing = _fixtures.get("examples")
+        if existing is not None and existing not in _deleted:
+            return existing
+    body = {"optimizer": {"type": "adam"}, "parameters": {"w": [[0.0] * 3] * 2, "b": [0.0] * 3}}
+    response = _http("POST", "/v1/sessions", body)
+    response.raise_for_status()
+    _remember(response.json())
+    with _lock:
+        _fixtures["examples"] = response.json()["id"]
+    return _fixtures["examples"]
+
+
+def _is_example(case: Any) -> bool:
+    meta = getattr(case, "meta", None)
+    return meta is not None and meta.phase.name == "examples"
 
 
 def _is_positive(case: Any) -> bool:
@@ -350,8 +371,9 @@ def _patch_kind(body: Any) -> str | None:
     if not isinstance(optimizer, dict):
         return None
     names = _catalogue_names()
-    if optimizer.get("type") in names:
-        return optimizer["type"]
+    kind = optimizer.get("type")
+    if isinstance(kind, str) and kind in names:
+        return kind
     keys = set(optimizer) - {"type"}
     fitting = [kind for kind in sorted(names) if keys <= set(names[kind])]
     return fitting[next(_counter) % len(fitting)] if fitting else None
@@ -404,9 +426,10 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     operation = case.operation
     method, path = operation.method.upper(), operation.path
     positive = _is_positive(case)
+    example = _is_example(case)  # openapi.yaml's own examples are sent as written
     _fix_headers(case)
     if path == "/v1/sessions" and method == "POST":
-        if positive and isinstance(case.body, dict):
+        if positive and not example and isinstance(case.body, dict):
             _fix_create(case.body)
         return
     if "{id}" not in path or not case.path_parameters:
@@ -420,6 +443,10 @@ def before_call(context: Any, case: Any, kwargs: dict[str, Any]) -> None:
     if method == "DELETE":
         if not live and not gone:
             case.path_parameters["id"] = _create_fixture("adam")
+        return
+    if example:
+        if not live and not gone:
+            case.path_parameters["id"] = _example_fixture()
         return
     if not live and not gone:
         kind = _patch_kind(case.body) if method == "PATCH" else None
