@@ -27,6 +27,10 @@ if [ -z "${OPTD_URL:-}" ]; then
     for _ in $(seq 1 100); do curl -fsS --max-time 1 "$OPTD_URL/healthz" >/dev/null 2>&1 && break; sleep 0.1; done
 fi
 
+# The hooks send requests to live sessions with bodies that fit them, and decode binary responses
+# so that their schema is checked too (see the file's docstring).
+export OPTD_URL
+export SCHEMATHESIS_HOOKS="${SCHEMATHESIS_HOOKS:-scripts/schemathesis_hooks.py}"
 st run openapi.yaml --url "$OPTD_URL" \
     --checks not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,response_schema_conformance,negative_data_rejection \
     --max-examples "${SCHEMATHESIS_MAX_EXAMPLES:-60}" \

@@ -230,7 +230,7 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/ParametersResponse'}
             application/octet-stream:
-              schema: {$ref: '#/components/schemas/BinaryTensor'}
+              schema: {$ref: '#/components/schemas/BinaryParameters'}
         '304':
           description: nothing changed since the ETag given in `If-None-Match`
           headers:
@@ -271,7 +271,7 @@ paths:
             application/json:
               schema: {$ref: '#/components/schemas/ParametersResponse'}
             application/octet-stream:
-              schema: {$ref: '#/components/schemas/BinaryTensor'}
+              schema: {$ref: '#/components/schemas/BinaryParameters'}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
@@ -322,13 +322,13 @@ paths:
               description: the learning rate this step used (default group)
               schema: {type: string}
             Optd-Grad-Norm:
-              description: the global L2 norm of the step's gradients before clipping
+              description: the global L2 norm of the step's gradients before clipping (`inf` or `nan` when not finite)
               schema: {type: string}
           content:
             application/json:
               schema: {$ref: '#/components/schemas/StepResponse'}
             application/octet-stream:
-              schema: {$ref: '#/components/schemas/BinaryTensor'}
+              schema: {$ref: '#/components/schemas/BinaryParameters'}
         '400': {$ref: '#/components/responses/Problem'}
         '401': {$ref: '#/components/responses/Problem'}
         '404': {$ref: '#/components/responses/Problem'}
@@ -424,8 +424,8 @@ components:
       name: id
       in: path
       required: true
-      description: the session id made by the server (32 lowercase hex digits)
-      schema: {type: string, example: 9c1e7f3a4b2d4e6f8a0b1c2d3e4f5a6b}
+      description: the session id made by the server (32 lowercase hex digits); any other text is a 404
+      schema: {$ref: '#/components/schemas/SessionID'}
     IfMatch:
       name: If-Match
       in: header
@@ -448,7 +448,7 @@ components:
         now; the same key with a different body is a 422 (`idempotency_key_reused`); a retry
         while the first is still running is a 409 (`idempotency_conflict`). At most 255 visible
         ASCII characters.
-      schema: {type: string, maxLength: 255}
+      schema: {type: string, pattern: '^[!-~]{1,255}$'}
     ContentEncoding:
       name: Content-Encoding
       in: header
@@ -491,6 +491,11 @@ components:
             detail: gradient "w" has 5 elements; parameter "w" has 6
             code: shape_mismatch
   schemas:
+    SessionID:
+      type: string
+      description: 128 random bits as 32 lowercase hex digits
+      pattern: '^[0-9a-f]{32}$'
+      example: 9c1e7f3a4b2d4e6f8a0b1c2d3e4f5a6b
     Problem:
       type: object
       description: RFC 9457 problem details with a stable `code`
@@ -589,6 +594,7 @@ components:
       oneOf:
         - type: object
           minProperties: 1
+          propertyNames: {minLength: 1, maxLength: 256}
           additionalProperties:
             oneOf:
               - $ref: '#/components/schemas/NestedNumbers'
@@ -602,6 +608,16 @@ components:
       description: |
         Every parameter (or gradient), concatenated in layout order, as little-endian IEEE 754 of
         the session dtype: exactly `parameter_count × 4` bytes (float32) or `× 8` (float64).
+    BinaryParameters:
+      description: |
+        On the wire: every parameter, concatenated in layout order, as little-endian IEEE 754 of the
+        session dtype, exactly `parameter_count × 4` bytes (float32) or `× 8` (float64); values that
+        are not finite travel exactly. This schema describes that body decoded against the
+        session's layout (`parameters` and `dtype` of `GET /v1/sessions/{id}`): every parameter by
+        name, as nested arrays of its shape, with null for a value that is not finite, as in
+        `TensorValues` (scripts/schemathesis_hooks.py decodes it so for the contract tests).
+      allOf:
+        - $ref: '#/components/schemas/TensorValues'
     SessionSpec:
       type: object
       required: [optimizer, parameters]
@@ -610,14 +626,22 @@ components:
         name: {type: [string, 'null'], maxLength: 256, description: an optional label}
         dtype: {$ref: '#/components/schemas/DType'}
         optimizer: {$ref: '#/components/schemas/Optimizer'}
-        schedule: {$ref: '#/components/schemas/Schedule'}
-        clip_grad_norm: {$ref: '#/components/schemas/ClipGradNorm'}
+        schedule:
+          description: a schedule, or null (the same as none)
+          oneOf:
+            - $ref: '#/components/schemas/Schedule'
+            - type: 'null'
+        clip_grad_norm:
+          description: norm clipping, or null (the same as none); not with clip_grad_value
+          oneOf:
+            - $ref: '#/components/schemas/ClipGradNorm'
+            - type: 'null'
         clip_grad_value:
-          type: number
+          type: [number, 'null']
           minimum: 0
           description: clamp each gradient element to [−c, c] (`clip_grad_value_`); not with clip_grad_norm
         param_groups:
-          type: array
+          type: [array, 'null']
           items: {$ref: '#/components/schemas/ParamGroup'}
         parameters: {$ref: '#/components/schemas/ParametersInput'}
     RestoreRequest:
@@ -645,27 +669,69 @@ components:
       type: object
       description: |
         Hyperparameter overrides for the named parameters, as a PyTorch param group. Parameters not
-        named in any group belong to the default group. Keys other than `params` are
-        hyperparameters of the session's optimizer type.
+        named in any group belong to the default group; a parameter is in at most one group, and
+        every name must be one of the session's parameters. Keys other than `params` are
+        hyperparameters of the session's optimizer type (each with the rule it has in every
+        optimizer that has it); a name that optimizer lacks is a 422 (`unknown_hyperparameter`).
       required: [params]
+      additionalProperties: false
       properties:
         params:
           type: array
-          minItems: 1
           items: {type: string}
-      additionalProperties: true
+        lr: {type: number, minimum: 0}
+        betas: {$ref: '#/components/schemas/Betas'}
+        eps: {type: number, minimum: 0}
+        weight_decay: {type: number, minimum: 0}
+        momentum: {type: number, minimum: 0}
+        dampening: {type: number}
+        nesterov: {type: boolean, description: 'sgd: requires momentum > 0 and dampening = 0'}
+        amsgrad: {type: boolean}
+        maximize: {type: boolean}
+        decoupled_weight_decay: {type: boolean}
+        lr_decay: {type: number, minimum: 0}
+        initial_accumulator_value: {type: number, minimum: 0}
+        alpha: {type: number, minimum: 0}
+        centered: {type: boolean}
+        rho: {type: number, minimum: 0, maximum: 1}
+        momentum_decay: {type: number, minimum: 0}
+        etas: {$ref: '#/components/schemas/Etas'}
+        step_sizes: {$ref: '#/components/schemas/StepSizes'}
     SessionPatch:
       type: object
       additionalProperties: false
       minProperties: 1
       properties:
         name: {type: [string, 'null'], maxLength: 256}
-        optimizer:
-          type: object
-          description: |
-            default-group hyperparameters of the session's optimizer type; `type`, if given, must
-            equal the session's. While a schedule runs, `lr` sets the schedule's base lr.
-          additionalProperties: true
+        optimizer: {$ref: '#/components/schemas/OptimizerPatch'}
+    OptimizerPatch:
+      type: object
+      description: |
+        Default-group hyperparameters of the session's optimizer type; `type`, if given, must equal
+        the session's. Each name has the rule it has in every optimizer that has it; a name the
+        session's optimizer lacks is a 422 (`unknown_hyperparameter`). While a schedule runs, `lr`
+        sets the schedule's base lr.
+      additionalProperties: false
+      properties:
+        type: {$ref: '#/components/schemas/OptimizerType'}
+        lr: {type: number, minimum: 0}
+        betas: {$ref: '#/components/schemas/Betas'}
+        eps: {type: number, minimum: 0}
+        weight_decay: {type: number, minimum: 0}
+        momentum: {type: number, minimum: 0}
+        dampening: {type: number}
+        nesterov: {type: boolean, description: 'sgd: requires momentum > 0 and dampening = 0'}
+        amsgrad: {type: boolean}
+        maximize: {type: boolean}
+        decoupled_weight_decay: {type: boolean}
+        lr_decay: {type: number, minimum: 0}
+        initial_accumulator_value: {type: number, minimum: 0}
+        alpha: {type: number, minimum: 0}
+        centered: {type: boolean}
+        rho: {type: number, minimum: 0, maximum: 1}
+        momentum_decay: {type: number, minimum: 0}
+        etas: {$ref: '#/components/schemas/Etas'}
+        step_sizes: {$ref: '#/components/schemas/StepSizes'}
     ParameterInfo:
       type: object
       required: [name, shape, offset, count]
@@ -681,11 +747,13 @@ components:
                  param_groups, parameters, parameter_count, created_at, updated_at]
       additionalProperties: false
       properties:
-        id: {type: string}
+        id: {$ref: '#/components/schemas/SessionID'}
         name: {type: [string, 'null']}
         dtype: {$ref: '#/components/schemas/DType'}
         step: {type: integer, minimum: 0, description: steps applied to the session}
-        lr: {type: number, description: the lr the next step will use (default group)}
+        lr:
+          type: [number, 'null']
+          description: the lr the next step will use (default group); null if it is not finite (a schedule overflowed)
         optimizer: {$ref: '#/components/schemas/Optimizer'}
         schedule:
           oneOf:
@@ -725,6 +793,7 @@ components:
         updated_at: '2026-11-24T10:00:00Z'
     TensorValues:
       type: object
+      minProperties: 1
       description: |
         every parameter by name, as nested arrays of its shape (a bare number for a scalar). A value
         that is not finite (NaN or ±infinity, which JSON cannot carry; an optimizer can produce one
@@ -743,10 +812,18 @@ components:
       required: [parameters]
       additionalProperties: false
       properties:
-        parameters: {$ref: '#/components/schemas/TensorValues'}
+        parameters:
+          type: object
+          minProperties: 1
+          description: |
+            every parameter by name (all are required), each a nested array of its shape or a flat
+            array of its element count (a bare number for a scalar); values must be finite in the
+            session dtype
+          additionalProperties: {$ref: '#/components/schemas/NestedNumbers'}
     ParametersResponse:
       type: object
-      required: [step, parameters]
+      description: 'the step count and every parameter (`parameters` is left out after `Prefer: return=minimal`)'
+      required: [step]
       additionalProperties: false
       properties:
         step: {type: integer, minimum: 0}
@@ -761,6 +838,7 @@ components:
           description: |
             Gradients by parameter name, each a nested array of the parameter's shape or a flat
             array of its element count. At least one.
+          minProperties: 1
           additionalProperties: {$ref: '#/components/schemas/NestedNumbers'}
     StepResponse:
       type: object
@@ -768,8 +846,15 @@ components:
       additionalProperties: false
       properties:
         step: {type: integer, minimum: 1, description: the step number this request produced}
-        lr: {type: number, description: the learning rate this step used (default group)}
-        grad_norm: {type: number, description: global L2 norm of the gradients before clipping}
+        lr:
+          type: [number, 'null']
+          description: the learning rate this step used (default group); null if it is not finite
+        grad_norm:
+          type: [number, 'null']
+          description: |
+            global L2 norm of the gradients before clipping, computed in the session dtype as torch
+            does; null if it is not finite (finite gradients can overflow it, e.g. float32 values
+            near 1e30)
         parameters:
           $ref: '#/components/schemas/TensorValues'
       example:
@@ -903,6 +988,25 @@ components:
       prefixItems:
         - {type: number, minimum: 0, exclusiveMaximum: 1}
         - {type: number, minimum: 0, exclusiveMaximum: 1}
+      minItems: 2
+      maxItems: 2
+    OptimizerType:
+      type: string
+      enum: [sgd, adam, adamw, adagrad, rmsprop, adadelta, adamax, nadam, radam, rprop, lion]
+    Etas:
+      type: array
+      description: '[etaminus, etaplus] with 0 < etaminus < 1 < etaplus'
+      prefixItems:
+        - {type: number, exclusiveMinimum: 0, exclusiveMaximum: 1}
+        - {type: number, exclusiveMinimum: 1}
+      minItems: 2
+      maxItems: 2
+    StepSizes:
+      type: array
+      description: '[minimal, maximal] step size'
+      prefixItems:
+        - {type: number}
+        - {type: number}
       minItems: 2
       maxItems: 2
     Optimizer:
@@ -1060,18 +1164,10 @@ components:
         type: {const: rprop}
         lr: {type: number, minimum: 0, default: 0.01}
         etas:
-          type: array
-          description: '[etaminus, etaplus] with 0 < etaminus < 1 < etaplus'
-          items: {type: number}
-          minItems: 2
-          maxItems: 2
+          $ref: '#/components/schemas/Etas'
           default: [0.5, 1.2]
         step_sizes:
-          type: array
-          description: '[minimal, maximal] step size'
-          items: {type: number}
-          minItems: 2
-          maxItems: 2
+          $ref: '#/components/schemas/StepSizes'
           default: [1.0e-06, 50]
         maximize: {type: boolean, default: false}
     Lion:
@@ -1121,7 +1217,7 @@ components:
       additionalProperties: false
       properties:
         type: {const: step}
-        step_size: {type: integer, minimum: 1}
+        step_size: {type: integer, minimum: 1, maximum: 9007199254740992}
         gamma: {type: number, default: 0.1}
     MultiStepSchedule:
       type: object
@@ -1132,7 +1228,7 @@ components:
         type: {const: multi_step}
         milestones:
           type: array
-          items: {type: integer, minimum: 0}
+          items: {type: integer, minimum: 0, maximum: 9007199254740992}
         gamma: {type: number, default: 0.1}
     ExponentialSchedule:
       type: object
@@ -1149,7 +1245,7 @@ components:
       additionalProperties: false
       properties:
         type: {const: cosine_annealing}
-        t_max: {type: integer, minimum: 1}
+        t_max: {type: integer, minimum: 1, maximum: 9007199254740992}
         eta_min: {type: number, default: 0.0}
     CosineAnnealingWarmRestartsSchedule:
       type: object
@@ -1158,8 +1254,8 @@ components:
       additionalProperties: false
       properties:
         type: {const: cosine_annealing_warm_restarts}
-        t_0: {type: integer, minimum: 1}
-        t_mult: {type: integer, minimum: 1, default: 1}
+        t_0: {type: integer, minimum: 1, maximum: 9007199254740992}
+        t_mult: {type: integer, minimum: 1, maximum: 9007199254740992, default: 1}
         eta_min: {type: number, default: 0.0}
     LinearSchedule:
       type: object
@@ -1170,7 +1266,7 @@ components:
         type: {const: linear}
         start_factor: {type: number, exclusiveMinimum: 0, maximum: 1, default: 0.3333333333333333}
         end_factor: {type: number, minimum: 0, maximum: 1, default: 1.0}
-        total_iters: {type: integer, minimum: 0, default: 5}
+        total_iters: {type: integer, minimum: 1, maximum: 9007199254740992, default: 5}
     PolynomialSchedule:
       type: object
       description: 'PolynomialLR: lr₀·(1 − min(k, T)/T)^power'
@@ -1178,24 +1274,33 @@ components:
       additionalProperties: false
       properties:
         type: {const: polynomial}
-        total_iters: {type: integer, minimum: 0, default: 5}
+        total_iters: {type: integer, minimum: 1, maximum: 9007199254740992, default: 5}
         power: {type: number, default: 1.0}
     OneCycleSchedule:
       type: object
-      description: 'OneCycleLR (Smith 2018); a step past total_steps is a 422 (schedule_exhausted)'
-      required: [type, max_lr, total_steps]
+      description: |
+        OneCycleLR (Smith 2018); a step past total_steps is a 422 (schedule_exhausted). Needs
+        `total_steps`, or `epochs` and `steps_per_epoch` (total_steps = their product). A
+        `pct_start` that leaves a phase without steps, or `cycle_momentum` with an optimizer that
+        has neither momentum nor betas, is a 422.
+      required: [type, max_lr]
+      anyOf:
+        - required: [total_steps]
+        - required: [epochs, steps_per_epoch]
       additionalProperties: false
       properties:
         type: {const: one_cycle}
         max_lr: {type: number, minimum: 0}
-        total_steps: {type: integer, minimum: 1}
+        total_steps: {type: integer, minimum: 1, maximum: 9007199254740992}
+        epochs: {type: integer, minimum: 1, maximum: 9007199254740992}
+        steps_per_epoch: {type: integer, minimum: 1, maximum: 9007199254740992}
         pct_start: {type: number, minimum: 0, maximum: 1, default: 0.3}
         anneal_strategy: {type: string, enum: [cos, linear], default: cos}
         cycle_momentum: {type: boolean, default: true}
         base_momentum: {type: number, default: 0.85}
         max_momentum: {type: number, default: 0.95}
-        div_factor: {type: number, default: 25.0}
-        final_div_factor: {type: number, default: 10000.0}
+        div_factor: {type: number, exclusiveMinimum: 0, default: 25.0}
+        final_div_factor: {type: number, exclusiveMinimum: 0, default: 10000.0}
         three_phase: {type: boolean, default: false}
     ConstantSchedule:
       type: object
@@ -1205,7 +1310,7 @@ components:
       properties:
         type: {const: constant}
         factor: {type: number, minimum: 0, maximum: 1, default: 0.3333333333333333}
-        total_iters: {type: integer, minimum: 0, default: 5}
+        total_iters: {type: integer, minimum: 0, maximum: 9007199254740992, default: 5}
     SequentialSchedule:
       type: object
       description: 'SequentialLR: schedule i runs on [milestones[i−1], milestones[i]) and restarts at its epoch 0'
@@ -1216,10 +1321,20 @@ components:
         schedulers:
           type: array
           minItems: 1
-          items: {$ref: '#/components/schemas/Schedule'}
+          description: schedules other than one_cycle and sequential
+          items:
+            oneOf:
+              - $ref: '#/components/schemas/StepSchedule'
+              - $ref: '#/components/schemas/MultiStepSchedule'
+              - $ref: '#/components/schemas/ExponentialSchedule'
+              - $ref: '#/components/schemas/CosineAnnealingSchedule'
+              - $ref: '#/components/schemas/CosineAnnealingWarmRestartsSchedule'
+              - $ref: '#/components/schemas/LinearSchedule'
+              - $ref: '#/components/schemas/PolynomialSchedule'
+              - $ref: '#/components/schemas/ConstantSchedule'
         milestones:
           type: array
-          description: one fewer than schedulers, increasing
-          items: {type: integer, minimum: 1}
+          description: exactly one fewer than schedulers, strictly increasing (else a 422)
+          items: {type: integer, minimum: 1, maximum: 9007199254740992}
 """#
 }
