@@ -32,7 +32,7 @@ public final class HTTPResponder: Sendable {
 
     deinit {
         if !sent.load(ordering: .acquiring) {
-            sink(.problem(status: .internalServerError, code: "internal_error", detail: "the handler did not respond"))
+            sink(HTTPProblem.internalError.response(detail: "the handler did not respond"))
         }
     }
 }

@@ -34,19 +34,6 @@ extension Double: WireScalar {
     }
 }
 
-extension ServiceError {
-    /// A FastJSON failure: malformed JSON is a 400; well-formed JSON of the wrong type or shape is a 422.
-    /// `context` names what was being read (`gradient "w"`).
-    init(_ error: JSONError, context: String? = nil) {
-        let prefix = context.map { "\($0): " } ?? ""
-        switch error.kind {
-        case .syntax: self = .invalidJSON("\(prefix)\(error)")
-        case .raggedArray: self = .shapeMismatch("\(prefix)\(error)")
-        default: self = .invalidField("\(prefix)\(error)")
-        }
-    }
-}
-
 /// Renders a shape as `[2, 3]`.
 func describeShape(_ shape: [Int]) -> String {
     "[" + shape.map(String.init).joined(separator: ", ") + "]"
