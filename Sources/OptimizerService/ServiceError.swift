@@ -110,6 +110,15 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
             "the change to session \"\(id)\" could not be written to the data directory; the session was unloaded "
                 + "and will be restored from its last durable state on restart")
     }
+    /// 500: a stored session cannot be read back from the data directory (a corrupt or unreadable file,
+    /// found when an evicted session is loaded again). The server is at fault, not the request; the
+    /// files stay on disk as they are, for an operator to inspect.
+    public static func storageUnreadable(_ id: String) -> ServiceError {
+        .init(
+            "storage_failure", 500,
+            "session \"\(id)\" could not be read back from the data directory (a corrupt or unreadable file; "
+                + "the server log names it); its files are left as they are")
+    }
     /// 500: a failure that is the server's fault; the detail never echoes internals.
     public static func internalError() -> ServiceError {
         .init("internal_error", 500, "the server failed to handle this request; it has been logged")
