@@ -145,6 +145,16 @@ extension ServiceError {
         }
     }
 
+    /// Runs `body`, reporting an optimizer-core failure as the API does (``init(_:)-OptimizerError``).
+    /// Write the closure's thrown type: `bridging { () throws(OptimizerError) in try ... }`.
+    static func bridging<Result>(_ body: () throws(OptimizerError) -> Result) throws(ServiceError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
     /// A FastJSON failure: malformed JSON is a 400; well-formed JSON of the wrong type or shape is a 422.
     /// `context` names what was being read (`gradient "w"`).
     init(_ error: JSONError, context: String? = nil) {

@@ -27,4 +27,11 @@ import Testing
             #expect(mapped.problemType == "https://optd.dev/problems/\(code)")
         }
     }
+
+    @Test func bridgingReportsCoreFailuresAsTheAPIDoes() throws {
+        #expect(throws: ServiceError(OptimizerError.emptyStep)) {
+            try ServiceError.bridging { () throws(OptimizerError) in throw .emptyStep }
+        }
+        #expect(try ServiceError.bridging { () throws(OptimizerError) in 7 } == 7)
+    }
 }

@@ -229,7 +229,7 @@ final class SessionPersistence: Sendable {
 
     /// Applies a logged change exactly as it was applied live.
     static func replay(_ record: SessionCodec.Record, on state: inout Session.State) throws(ServiceError) {
-        do throws(OptimizerError) {
+        try ServiceError.bridging { () throws(OptimizerError) in
             switch record {
             case .step(let at, let present, let gradients, let key, let digest, let report):
                 let replayed = try state.engine.step(gradients: gradients, present: present)
@@ -249,8 +249,6 @@ final class SessionPersistence: Sendable {
                 if let name { state.name = name }
                 state.updatedAt = at
             }
-        } catch {
-            throw ServiceError(error)
         }
         state.version += 1
     }
