@@ -27,9 +27,6 @@ public final class HTTPResponder: Sendable {
         send(Router.response(for: error))
     }
 
-    /// True once a response was sent.
-    public var hasSent: Bool { sent.load(ordering: .acquiring) }
-
     deinit {
         if !sent.load(ordering: .acquiring) {
             sink(HTTPProblem.internalError.response(detail: "the handler did not respond"))
