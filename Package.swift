@@ -48,7 +48,9 @@ let package = Package(
         .testTarget(name: "MicroHTTPTests", dependencies: ["MicroHTTP"]),
         .testTarget(name: "FastJSONTests", dependencies: ["FastJSON"]),
         .testTarget(name: "DurableStorageTests", dependencies: ["DurableStorage"]),
-        .testTarget(name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore", "DurableStorage"]),
+        .testTarget(
+            name: "OptimizerServiceTests", dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore", "DurableStorage"],
+            resources: [.copy("Fixtures")]),
     ]
 )
 
