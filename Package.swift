@@ -58,7 +58,8 @@ let package = Package(
         .testTarget(name: "DurableStorageTests", dependencies: ["DurableStorage"]),
         .testTarget(
             name: "OptimizerServiceTests",
-            dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore", "TestSupport"]
+            dependencies: ["OptimizerService", "MicroHTTP", "OptimizerCore", "DurableStorage", "TestSupport"],
+            resources: [.copy("Fixtures")]
         ),
     ]
 )

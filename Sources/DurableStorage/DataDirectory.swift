@@ -4,7 +4,7 @@ import Glibc
 /// and `<path>/lock` is `flock`ed while this object lives, so two processes never share a data directory.
 ///
 /// Startup: ``scan()`` lists the sessions (and removes leftovers of interrupted creations and
-/// deletions), then ``openSession(_:recovery:)`` recovers each one, or ``recoverAll(recovery:)`` does
+/// deletions), then ``openSession(_:)`` recovers each one, or ``recoverAll()`` does
 /// both and reports corrupt sessions by file without hiding the others.
 public final class DataDirectory: Sendable {
     /// The data directory.
@@ -68,21 +68,14 @@ public final class DataDirectory: Sendable {
     }
 
     /// Creates session `name` with `snapshot` as its generation-0 state
-    /// (``SessionDirectory/create(at:gathering:policy:)``).
+    /// (``SessionDirectory/create(at:snapshot:policy:)``).
     public func createSession(_ name: String, snapshot: [UInt8]) throws(StorageError) -> SessionDirectory {
         try SessionDirectory.create(at: try sessionPath(name), snapshot: snapshot, policy: policy)
     }
 
-    /// Creates session `name` whose generation-0 state is the concatenation of `parts`.
-    public func createSession(_ name: String, gathering parts: [UnsafeRawBufferPointer]) throws(StorageError)
-        -> SessionDirectory
-    {
-        try SessionDirectory.create(at: try sessionPath(name), gathering: parts, policy: policy)
-    }
-
-    /// Recovers session `name` (``SessionDirectory/open(at:policy:recovery:)``).
-    public func openSession(_ name: String, recovery: RecoveryMode = .strict) throws(StorageError) -> RecoveredSession {
-        try SessionDirectory.open(at: try sessionPath(name), policy: policy, recovery: recovery)
+    /// Recovers session `name` (``SessionDirectory/open(at:policy:)``).
+    public func openSession(_ name: String) throws(StorageError) -> RecoveredSession {
+        try SessionDirectory.open(at: try sessionPath(name), policy: policy)
     }
 
     /// Deletes session `name` without opening it (``SessionDirectory/destroy(at:)``), for sessions that
@@ -133,7 +126,7 @@ public final class DataDirectory: Sendable {
         public var error: StorageError
     }
 
-    /// Everything ``recoverAll(recovery:)`` found.
+    /// Everything ``recoverAll()`` found.
     public struct Recovery: Sendable {
         /// The sessions that opened, sorted by name.
         public var recovered: [RecoveredSession]
@@ -145,14 +138,14 @@ public final class DataDirectory: Sendable {
 
     /// Scans and opens every session. A session that fails does not stop the others. This holds every
     /// session's snapshot and records in memory at once; for large data directories call ``scan()`` and
-    /// ``openSession(_:recovery:)`` one at a time instead.
+    /// ``openSession(_:)`` one at a time instead.
     /// - Throws: ``StorageError`` only if the sessions directory itself cannot be read.
-    public func recoverAll(recovery: RecoveryMode = .strict) throws(StorageError) -> Recovery {
+    public func recoverAll() throws(StorageError) -> Recovery {
         let listing = try scan()
         var result = Recovery(recovered: [], failed: [], scan: listing)
         for name in listing.sessionNames {
             do throws(StorageError) {
-                result.recovered.append(try openSession(name, recovery: recovery))
+                result.recovered.append(try openSession(name))
             } catch {
                 result.failed.append(FailedSession(name: name, error: error))
             }

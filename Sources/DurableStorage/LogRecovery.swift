@@ -6,26 +6,22 @@ public struct LogRecovery: Sendable, Equatable {
     public var recordCount: Int
     /// The file's size after recovery: header plus valid records.
     public var validByteCount: Int
-    /// Bytes cut off the end of the file (a torn tail, or the suffix dropped by ``RecoveryMode/salvage``);
-    /// 0 for a clean file.
+    /// Bytes cut off the end of the file (a torn tail); 0 for a clean file.
     public var discardedByteCount: Int
     /// Why bytes were cut off, with the byte offset (for example "byte 4128: record of 4096 payload bytes
     /// extends past the end of the file"); `nil` for a clean file.
     public var discardReason: String?
-    /// True only in ``RecoveryMode/salvage`` when the dropped suffix contained at least one valid record.
-    public var discardedValidRecords: Bool
 
     /// Creates a report.
     public init(
         path: String, recordCount: Int, validByteCount: Int, discardedByteCount: Int = 0,
-        discardReason: String? = nil, discardedValidRecords: Bool = false
+        discardReason: String? = nil
     ) {
         self.path = path
         self.recordCount = recordCount
         self.validByteCount = validByteCount
         self.discardedByteCount = discardedByteCount
         self.discardReason = discardReason
-        self.discardedValidRecords = discardedValidRecords
     }
 
     /// True when nothing was cut off.

@@ -10,8 +10,8 @@ extension RecordLog {
     ///   ``FsyncPolicy/never``), and ``LogRecovery`` reports how many bytes were dropped and why;
     /// - if a valid record follows (or the bad record has valid checksums but the wrong sequence number),
     ///   the file is corrupt and this throws ``StorageError/Kind/corruptFile``
-    ///   naming the file, the offset and the problem, leaving the file untouched (unless `recovery` is
-    ///   ``RecoveryMode/salvage``).
+    ///   naming the file, the offset and the problem, leaving the file untouched: truncating there could
+    ///   silently drop records that were acknowledged.
     ///
     /// A record with valid checksums but a newer version throws ``StorageError/Kind/unsupportedVersion``
     /// and is never truncated. A file header that is missing, torn or for another generation is an error.
@@ -19,11 +19,10 @@ extension RecordLog {
     ///   - path: the log file.
     ///   - policy: the fsync policy for later appends.
     ///   - expectedGeneration: if given, the header's generation must equal it.
-    ///   - recovery: ``RecoveryMode/strict`` (default) or ``RecoveryMode/salvage``.
     /// - Returns: the open log, every valid payload in append order, and the recovery report.
     /// - Throws: ``StorageError``.
     public static func open(
-        at path: String, policy: FsyncPolicy, expectedGeneration: UInt64? = nil, recovery: RecoveryMode = .strict
+        at path: String, policy: FsyncPolicy, expectedGeneration: UInt64? = nil
     ) throws(StorageError) -> (log: RecordLog, records: [[UInt8]], recovery: LogRecovery) {
         try policy.validate()
         let fd = try Syscall.open(path, O_RDWR)
@@ -43,23 +42,20 @@ extension RecordLog {
             var scan = try LogScan.run(&reader, salt: header.salt)
             var report = LogRecovery(path: path, recordCount: scan.records.count, validByteCount: scan.validEnd)
             if let problem = scan.problem {
-                if recovery == .strict {
-                    if let next = problem.nextValidRecord {
-                        throw StorageError.corrupt(
-                            path, offset: problem.offset,
-                            "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail"
-                        )
-                    }
-                    if problem.checksumsValid {
-                        throw StorageError.corrupt(
-                            path, offset: problem.offset, "\(problem.reason); a torn write cannot produce this")
-                    }
+                if let next = problem.nextValidRecord {
+                    throw StorageError.corrupt(
+                        path, offset: problem.offset,
+                        "\(problem.reason); a valid record follows at byte \(next), so this is corruption, not a torn tail"
+                    )
+                }
+                if problem.checksumsValid {
+                    throw StorageError.corrupt(
+                        path, offset: problem.offset, "\(problem.reason); a torn write cannot produce this")
                 }
                 try Syscall.ftruncate(fd, path: path, length: scan.validEnd)
                 if policy != .never { try Syscall.fdatasync(fd, path: path) }
                 report.discardedByteCount = size - scan.validEnd
                 report.discardReason = "byte \(problem.offset): \(problem.reason)"
-                report.discardedValidRecords = problem.nextValidRecord != nil || problem.checksumsValid
             }
             let log = RecordLog(
                 path: path, fd: fd, policy: policy, header: header, end: scan.validEnd,

@@ -105,7 +105,7 @@ public final class RecordLog: Sendable {
     /// crash the log either does not exist or is complete and empty.
     /// - Parameters:
     ///   - path: the new file.
-    ///   - generation: stored in the header and checked by ``open(at:policy:expectedGeneration:recovery:)``.
+    ///   - generation: stored in the header and checked by ``open(at:policy:expectedGeneration:)``.
     ///   - policy: the fsync policy for appends.
     /// - Throws: ``StorageError``.
     public static func create(at path: String, generation: UInt64 = 0, policy: FsyncPolicy) throws(StorageError)
@@ -176,7 +176,7 @@ public final class RecordLog: Sendable {
     /// to the kernel in one `pwritev`), then syncs as the policy says.
     ///
     /// When this returns, the record is in the file and will be returned by a later
-    /// ``open(at:policy:expectedGeneration:recovery:)``; under ``FsyncPolicy/always`` it is also on stable
+    /// ``open(at:policy:expectedGeneration:)``; under ``FsyncPolicy/always`` it is also on stable
     /// storage. If it throws ``StorageError/Kind/systemCall`` the record is not in the file and the log
     /// is still usable; if it throws ``StorageError/Kind/failed`` the record may or may not be on disk
     /// and the log must be reopened.

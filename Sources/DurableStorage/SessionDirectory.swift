@@ -9,7 +9,7 @@ import Synchronization
 /// snapshot `g`; the newest snapshot's generation is the current one. Files starting with `.tmp-` are
 /// leftovers of interrupted writes.
 ///
-/// ``compact(gathering:)`` moves from generation `g` to `g + 1` in steps, and a crash between any two
+/// ``compact(snapshot:)`` moves from generation `g` to `g + 1` in steps, and a crash between any two
 /// system calls recovers a consistent state:
 /// 1. write `snapshot-<g+1>.snap` to a temporary file, `fsync`, `rename`, `fsync` the directory:
 ///    before the rename, recovery uses snapshot `g` + log `g`; after it, snapshot `g + 1`;
@@ -88,28 +88,14 @@ public final class SessionDirectory: Sendable {
     // MARK: Creating
 
     /// Creates the session directory `path` (its parent must exist) holding `snapshot` as generation 0
-    /// and an empty log. See ``create(at:gathering:policy:)``.
-    public static func create(at path: String, snapshot: [UInt8], policy: FsyncPolicy) throws(StorageError)
-        -> SessionDirectory
-    {
-        var result: Result<SessionDirectory, StorageError> = .failure(StorageError.invalid("unreachable"))
-        snapshot.withUnsafeBytes { raw in
-            result = Result { () throws(StorageError) -> SessionDirectory in
-                try create(at: path, gathering: [raw], policy: policy)
-            }
-        }
-        return try result.get()
-    }
-
-    /// Creates the session directory `path` (its parent must exist) whose generation-0 snapshot is the
-    /// concatenation of `parts`, with an empty log, and opens it for appending.
+    /// and an empty log, and opens it for appending.
     ///
     /// The files are written and `fsync`ed in `.tmp-<name>-<random>` next to `path`, which is then
     /// renamed to `path` and the parent `fsync`ed: after a crash the session either does not exist or is
     /// complete.
     /// - Throws: ``StorageError/Kind/alreadyExists`` if `path` exists; otherwise the failed call.
-    public static func create(at path: String, gathering parts: [UnsafeRawBufferPointer], policy: FsyncPolicy)
-        throws(StorageError) -> SessionDirectory
+    public static func create(at path: String, snapshot: [UInt8], policy: FsyncPolicy) throws(StorageError)
+        -> SessionDirectory
     {
         try policy.validate()
         if try Syscall.fileType(path) != nil {
@@ -119,7 +105,7 @@ public final class SessionDirectory: Sendable {
         let staging = joinPath(parent, AtomicFile.temporaryName(for: name))
         try Syscall.mkdir(staging)
         do throws(StorageError) {
-            try AtomicFile.write(path: joinPath(staging, snapshotName(0)), gathering: parts, fsync: true)
+            try AtomicFile.write(path: joinPath(staging, snapshotName(0)), bytes: snapshot, fsync: true)
             try RecordLog.create(at: joinPath(staging, logName(0)), generation: 0, policy: .never).close(syncing: false)
             try Syscall.rename(staging, path)
         } catch {
@@ -127,12 +113,10 @@ public final class SessionDirectory: Sendable {
             throw error
         }
         try Syscall.syncDirectory(parent)
-        var length = 0
-        for part in parts { length += part.count }
         let opened = try RecordLog.open(at: joinPath(path, logName(0)), policy: policy, expectedGeneration: 0)
         return SessionDirectory(
             path: path, policy: policy, generation: 0, log: opened.log,
-            snapshotByteCount: FileFormat.headerSize + length)
+            snapshotByteCount: FileFormat.headerSize + snapshot.count)
     }
 
     // MARK: Opening
@@ -148,11 +132,9 @@ public final class SessionDirectory: Sendable {
     /// - Parameters:
     ///   - path: the session directory.
     ///   - policy: the fsync policy for appends.
-    ///   - recovery: how the log treats corruption (``RecoveryMode/strict`` by default).
     /// - Returns: the open session, the snapshot bytes, the records to replay in order, and a report.
     /// - Throws: ``StorageError`` naming the file and what is wrong.
-    public static func open(at path: String, policy: FsyncPolicy, recovery: RecoveryMode = .strict)
-        throws(StorageError) -> RecoveredSession
+    public static func open(at path: String, policy: FsyncPolicy) throws(StorageError) -> RecoveredSession
     {
         try policy.validate()
         let names = try Syscall.listDirectory(path)
@@ -196,8 +178,7 @@ public final class SessionDirectory: Sendable {
         let logReport: LogRecovery
         let createdLog: Bool
         if logs.contains(generation) {
-            let opened = try RecordLog.open(
-                at: logPath, policy: policy, expectedGeneration: generation, recovery: recovery)
+            let opened = try RecordLog.open(at: logPath, policy: policy, expectedGeneration: generation)
             (log, records, logReport) = (opened.log, opened.records, opened.recovery)
             createdLog = false
         } else {
@@ -231,66 +212,33 @@ public final class SessionDirectory: Sendable {
 
     // MARK: Appending
 
-    /// Appends one record (a state change after the current snapshot). See ``append(gathering:)``.
-    @discardableResult
-    public func append(_ record: [UInt8]) throws(StorageError) -> UInt64 {
-        var result: Result<UInt64, StorageError> = .failure(StorageError.invalid("unreachable"))
-        record.withUnsafeBytes { raw in
-            result = Result { () throws(StorageError) -> UInt64 in try append(gathering: [raw]) }
-        }
-        return try result.get()
-    }
-
-    /// Appends one record whose payload is `record`. See ``append(gathering:)``.
-    @discardableResult
-    public func append(_ record: UnsafeRawBufferPointer) throws(StorageError) -> UInt64 {
-        try append(gathering: [record])
-    }
-
-    /// Appends one record whose payload is the concatenation of `parts` to the current log, with the
+    /// Appends one record (a state change after the current snapshot) to the current log, with the
     /// guarantees of ``RecordLog/append(gathering:)`` under this session's ``policy``.
     /// - Returns: the record's sequence number within the current generation's log.
     /// - Throws: ``StorageError``; ``StorageError/Kind/closed`` after ``destroy()`` or ``close()``.
     @discardableResult
-    public func append(gathering parts: [UnsafeRawBufferPointer]) throws(StorageError) -> UInt64 {
+    public func append(_ record: [UInt8]) throws(StorageError) -> UInt64 {
         try state.withLock { (state) throws(StorageError) -> UInt64 in
             try check(state)
-            return try state.log.append(gathering: parts)
-        }
-    }
-
-    /// Forces the current log to stable storage now, whatever the policy.
-    /// - Throws: ``StorageError``.
-    public func sync() throws(StorageError) {
-        try state.withLock { (state) throws(StorageError) in
-            try check(state)
-            try state.log.sync()
+            return try record.withStorageBytes { (raw) throws(StorageError) -> UInt64 in
+                try state.log.append(gathering: [raw])
+            }
         }
     }
 
     // MARK: Compacting
 
-    /// Replaces snapshot + log by a new snapshot (the concatenation of `parts`) and an empty log, moving
-    /// to the next generation. See ``compact(gathering:)``.
-    public func compact(snapshot: [UInt8]) throws(StorageError) {
-        var result: Result<Void, StorageError> = .success(())
-        snapshot.withUnsafeBytes { raw in
-            result = Result { () throws(StorageError) in try compact(gathering: [raw]) }
-        }
-        try result.get()
-    }
-
-    /// Replaces snapshot + log by a new snapshot and an empty log, moving to the next generation.
+    /// Replaces snapshot + log by `snapshot` and an empty log, moving to the next generation.
     ///
-    /// `parts` must encode the state that results from the current snapshot plus every record appended
-    /// so far (the caller holds off appends meanwhile; this method's lock blocks concurrent ones). The
-    /// steps and why every crash point is safe are in the type's documentation. The new snapshot is
+    /// `snapshot` must encode the state that results from the current snapshot plus every record
+    /// appended so far (the caller holds off appends meanwhile; this method's lock blocks concurrent ones).
+    /// The steps and why every crash point is safe are in the type's documentation. The new snapshot is
     /// `fsync`ed whatever the policy. If a step fails without a crash, the steps done so far are undone
     /// and the session continues on the old generation; if undoing fails too the session becomes
     /// ``StorageError/Kind/failed`` and must be reopened (which recovers the new generation).
     /// - Throws: ``StorageError``.
-    public func compact(gathering parts: [UnsafeRawBufferPointer]) throws(StorageError) {
-        try compact(gathering: parts, crashAfter: nil)
+    public func compact(snapshot: [UInt8]) throws(StorageError) {
+        try compact(snapshot: snapshot, crashAfter: nil)
     }
 
     /// The points between the system calls of a compaction, for crash tests.
@@ -299,9 +247,9 @@ public final class SessionDirectory: Sendable {
             logTemporaryRemoved, logDirectorySynced, oldLogRemoved, oldSnapshotRemoved
     }
 
-    /// ``compact(gathering:)`` that, for tests, stops dead after `crashAfter` (no rollback, no cleanup),
+    /// ``compact(snapshot:)`` that, for tests, stops dead after `crashAfter` (no rollback, no cleanup),
     /// leaving the files exactly as a crash at that point would, and throws ``StorageError/Kind/failed``.
-    func compact(gathering parts: [UnsafeRawBufferPointer], crashAfter: CompactionStep?) throws(StorageError) {
+    func compact(snapshot: [UInt8], crashAfter: CompactionStep?) throws(StorageError) {
         try state.withLock { (state) throws(StorageError) in
             try check(state)
             func step(_ done: CompactionStep) throws(StorageError) {
@@ -314,13 +262,12 @@ public final class SessionDirectory: Sendable {
             let next = old + 1
             let snapshotPath = joinPath(path, SessionDirectory.snapshotName(next))
             let logPath = joinPath(path, SessionDirectory.logName(next))
-            var length = 0
-            for part in parts { length += part.count }
             var installed: [String] = []
             let newLog: RecordLog
             do throws(StorageError) {
-                let temporarySnapshot = try AtomicFile.writeTemporaryFile(
-                    path: snapshotPath, gathering: parts, fsync: true)
+                let temporarySnapshot = try snapshot.withStorageBytes { (raw) throws(StorageError) in
+                    try AtomicFile.writeTemporaryFile(path: snapshotPath, gathering: [raw], fsync: true)
+                }
                 installed.append(temporarySnapshot)
                 try step(.snapshotTemporaryWritten)
                 try Syscall.rename(temporarySnapshot, snapshotPath)
@@ -362,7 +309,7 @@ public final class SessionDirectory: Sendable {
             try? state.log.close(syncing: false)
             state.log = newLog
             state.generation = next
-            state.snapshotByteCount = FileFormat.headerSize + length
+            state.snapshotByteCount = FileFormat.headerSize + snapshot.count
             // The new generation is durable; the old files are garbage (open() deletes them too).
             try? Syscall.unlink(joinPath(path, SessionDirectory.logName(old)))
             try step(.oldLogRemoved)
@@ -374,7 +321,7 @@ public final class SessionDirectory: Sendable {
 
     // MARK: Inspecting
 
-    /// The current generation: 0 after ``create(at:gathering:policy:)``, +1 per compaction.
+    /// The current generation: 0 after ``create(at:snapshot:policy:)``, +1 per compaction.
     public var generation: UInt64 { state.withLock { $0.generation } }
 
     /// The current snapshot file's size in bytes (32-byte header + snapshot).
@@ -385,21 +332,6 @@ public final class SessionDirectory: Sendable {
 
     /// The number of records in the current log.
     public var recordCount: Int { state.withLock { $0.log.recordCount } }
-
-    /// True once the log is at least as large as the snapshot: the point where replaying the log costs
-    /// more than reading a new snapshot, so the service should call ``compact(gathering:)``.
-    public var needsCompaction: Bool {
-        state.withLock { $0.log.byteCount - FileFormat.headerSize >= $0.snapshotByteCount }
-    }
-
-    /// Completed `fdatasync` calls on the current log (see ``RecordLog/syncCount``).
-    public var syncCount: Int { state.withLock { $0.log.syncCount } }
-
-    /// Bytes of the current log known to be on stable storage (see ``RecordLog/durableByteCount``).
-    public var durableLogByteCount: Int { state.withLock { $0.log.durableByteCount } }
-
-    /// The error that made the session unusable, if any (a failed sync or an undoable compaction).
-    public var failure: StorageError? { state.withLock { $0.failure ?? $0.log.failure } }
 
     // MARK: Closing and deleting
 

@@ -149,12 +149,6 @@ public struct HTTPHeaders: Sendable, Sequence, ExpressibleByDictionaryLiteral, C
         return true
     }
 
-    /// Calls `body` with the bytes of the first value of `name`, if any.
-    func withValueBytes<R>(of index: Int, _ body: (ArraySlice<UInt8>) -> R) -> R {
-        let f = fields[index]
-        return body(bytes[Int(f.valueStart)..<Int(f.valueEnd)])
-    }
-
     static func equalsIgnoringCase(_ bytes: [UInt8], _ start: Int, _ end: Int, _ name: String) -> Bool {
         var utf8 = name.utf8.makeIterator()
         var i = start

@@ -27,12 +27,9 @@ public final class HTTPResponder: Sendable {
         send(Router.response(for: error))
     }
 
-    /// True once a response was sent.
-    public var hasSent: Bool { sent.load(ordering: .acquiring) }
-
     deinit {
         if !sent.load(ordering: .acquiring) {
-            sink(.problem(status: .internalServerError, code: "internal_error", detail: "the handler did not respond"))
+            sink(HTTPProblem.internalError.response(detail: "the handler did not respond"))
         }
     }
 }

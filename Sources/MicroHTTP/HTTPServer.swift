@@ -303,9 +303,7 @@ public final class HTTPServer: Sendable {
     }
 
     private static let fullResponse: [UInt8] = {
-        let body = HTTPResponse.problem(
-            status: .serviceUnavailable,
-            code: "limit_exceeded",
+        let body = HTTPProblem.connectionLimit.response(
             detail: "the server has reached its connection limit (maxConnections)"
         ).body.bytes
         return Array(

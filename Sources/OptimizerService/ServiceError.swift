@@ -1,7 +1,13 @@
-/// Every failure the service reports to a client, each with its stable API `code` and HTTP status.
+import FastJSON
+import OptimizerCore
+
+/// Every failure the service's routes report to a client, each with its stable API `code` and HTTP
+/// status.
 ///
-/// This is the one place where failures become HTTP: `status` and `code` are the contract
-/// (`openapi.yaml`, `Problem.code`), and `detail` names the offending field and value.
+/// This is the one place where the service's failures become API codes: `statusCode` and `code` are
+/// the contract (`openapi.yaml`, `Problem.code`), and `detail` names the offending field and value.
+/// The optimizer core's failures (`OptimizerError`) and FastJSON's (`JSONError`) are mapped here too;
+/// only what MicroHTTP answers before a route runs (`HTTPProblem`) has its codes there.
 public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The stable, machine-readable code (`shape_mismatch`); never changes meaning.
     public let code: String
@@ -90,8 +96,6 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
             "idempotency_key_reused", 422,
             "Idempotency-Key \"\(key)\" was already used with a different body or content type")
     }
-    /// A failure reported by the optimizer core (validation, schedule exhaustion, ...), with its code.
-    public static func core(code: String, detail: String) -> ServiceError { .init(code, 422, detail) }
     /// 422 `invalid_checkpoint`: a restore body that is not a usable checkpoint.
     public static func invalidCheckpoint(_ detail: String) -> ServiceError { .init("invalid_checkpoint", 422, detail) }
     /// A configured limit was hit (sessions, parameters per session, memory budget), naming it.
@@ -106,8 +110,59 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
             "the change to session \"\(id)\" could not be written to the data directory; the session was unloaded "
                 + "and will be restored from its last durable state on restart")
     }
+    /// 500: a stored session cannot be read back from the data directory (a corrupt or unreadable file,
+    /// found when an evicted session is loaded again). The server is at fault, not the request; the
+    /// files stay on disk as they are, for an operator to inspect.
+    public static func storageUnreadable(_ id: String) -> ServiceError {
+        .init(
+            "storage_failure", 500,
+            "session \"\(id)\" could not be read back from the data directory (a corrupt or unreadable file; "
+                + "the server log names it); its files are left as they are")
+    }
     /// 500: a failure that is the server's fault; the detail never echoes internals.
     public static func internalError() -> ServiceError {
         .init("internal_error", 500, "the server failed to handle this request; it has been logged")
+    }
+}
+
+extension ServiceError {
+    /// An optimizer-core failure as the API reports it: each kind of `OptimizerError` has its own code,
+    /// all 422, with the core's description as the detail (an invalid layout is `invalid_parameters`).
+    init(_ error: OptimizerError) {
+        let detail = error.description
+        switch error {
+        case .unknownOptimizer: self.init("unknown_optimizer", 422, detail)
+        case .unknownSchedule: self.init("unknown_schedule", 422, detail)
+        case .unknownHyperparameter: self.init("unknown_hyperparameter", 422, detail)
+        case .invalidHyperparameter: self.init("invalid_hyperparameter", 422, detail)
+        case .unknownParameter: self.init("unknown_parameter", 422, detail)
+        case .shapeMismatch: self = .shapeMismatch(detail)
+        case .nonFiniteGradient: self = .nonFiniteGradient(detail)
+        case .emptyStep: self.init("empty_step", 422, detail)
+        case .scheduleExhausted: self.init("schedule_exhausted", 422, detail)
+        case .invalidCheckpoint: self = .invalidCheckpoint(detail)
+        case .invalidLayout: self = .invalidParameters(detail)
+        }
+    }
+
+    /// Runs `body`, reporting an optimizer-core failure as the API does (``init(_:)-OptimizerError``).
+    /// Write the closure's thrown type: `bridging { () throws(OptimizerError) in try ... }`.
+    static func bridging<Result>(_ body: () throws(OptimizerError) -> Result) throws(ServiceError) -> Result {
+        do {
+            return try body()
+        } catch {
+            throw ServiceError(error)
+        }
+    }
+
+    /// A FastJSON failure: malformed JSON is a 400; well-formed JSON of the wrong type or shape is a 422.
+    /// `context` names what was being read (`gradient "w"`).
+    init(_ error: JSONError, context: String? = nil) {
+        let prefix = context.map { "\($0): " } ?? ""
+        switch error.kind {
+        case .syntax: self = .invalidJSON("\(prefix)\(error)")
+        case .raggedArray: self = .shapeMismatch("\(prefix)\(error)")
+        default: self = .invalidField("\(prefix)\(error)")
+        }
     }
 }

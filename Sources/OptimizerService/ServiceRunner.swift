@@ -13,9 +13,9 @@ public enum ServiceRunner {
         public let port: Int
     }
 
-    /// Binds and starts serving; returns at once.
+    /// Binds and starts serving; returns at once. Process-wide tuning (the allocator's) is the
+    /// executable's to do at start-up, not this call's.
     public static func start(configuration: ServiceConfiguration, logger: Logger) throws -> Running {
-        MemoryInfo.keepLargeAllocations()
         let context = try ServiceContext(configuration: configuration, logger: logger)
         if let persistence = context.persistence {
             let start = DispatchTime.now().uptimeNanoseconds

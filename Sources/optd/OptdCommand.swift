@@ -83,6 +83,8 @@ struct OptdCommand: ParsableCommand {
             print(report)
             throw ExitCode(healthy ? 0 : 1)
         }
+        // Before the server starts any thread (see ProcessTuning).
+        ProcessTuning.keepLargeAllocations()
         var logger = Logger(label: "optd")
         logger.logLevel = Logger.Level(rawValue: configuration.logLevel) ?? .info
         try ServiceRunner.run(configuration: configuration, logger: logger)

@@ -28,11 +28,9 @@ import Testing
         }
 
         /// Writes `damaged` over the log and opens it.
-        func open(_ damaged: [UInt8], recovery: RecoveryMode = .strict) throws
-            -> (log: RecordLog, records: [[UInt8]], recovery: LogRecovery)
-        {
+        func open(_ damaged: [UInt8]) throws -> (log: RecordLog, records: [[UInt8]], recovery: LogRecovery) {
             try Disk.write(path, damaged)
-            return try RecordLog.open(at: path, policy: .never, recovery: recovery)
+            return try RecordLog.open(at: path, policy: .never)
         }
     }
 
@@ -168,18 +166,6 @@ import Testing
         #expect(error.kind == .corruptFile)
         #expect(error.offset == fixture.bytes.count)
         #expect(error.detail.contains("sequence"))
-    }
-
-    @Test func salvageKeepsThePrefixBeforeMiddleCorruption() throws {
-        let fixture = try Fixture()
-        var damaged = fixture.bytes
-        damaged[fixture.starts[2] + 40] ^= 0x10
-        let opened = try fixture.open(damaged, recovery: .salvage)
-        #expect(opened.records == Array(fixture.payloads[..<2]))
-        #expect(opened.recovery.discardedValidRecords)
-        #expect(opened.recovery.discardedByteCount == fixture.bytes.count - fixture.starts[2])
-        try opened.log.close()
-        #expect(try Disk.size(fixture.path) == fixture.starts[2])
     }
 
     @Test func aNewerRecordVersionIsUnsupportedAndNeverTruncated() throws {

@@ -20,8 +20,8 @@ import Testing
             return session
         }
 
-        func open(_ recovery: RecoveryMode = .strict) throws -> RecoveredSession {
-            try SessionDirectory.open(at: path, policy: .never, recovery: recovery)
+        func open() throws -> RecoveredSession {
+            try SessionDirectory.open(at: path, policy: .never)
         }
     }
 
@@ -88,16 +88,18 @@ import Testing
         #expect(Disk.list(fixture.path).count == 2)
     }
 
-    @Test func needsCompactionOnceTheLogOutgrowsTheSnapshot() throws {
+    /// The sizes a caller's compaction rule reads (the service's `SessionPersistence.shouldCompact`).
+    @Test func byteCountsFollowAppendsAndCompaction() throws {
         let fixture = Fixture()
         let session = try SessionDirectory.create(at: fixture.path, snapshot: testBytes(1000, seed: 1), policy: .never)
-        #expect(!session.needsCompaction)
+        #expect(session.snapshotByteCount == 32 + 1000)
+        #expect(session.logByteCount == 32)
         try session.append(testBytes(900, seed: 2))
-        #expect(!session.needsCompaction)  // 932 bytes of records < 1032-byte snapshot
         try session.append(testBytes(100, seed: 3))
-        #expect(session.needsCompaction)
-        try session.compact(snapshot: testBytes(1000, seed: 4))
-        #expect(!session.needsCompaction)
+        #expect(session.logByteCount == 32 + (32 + 900) + (32 + 100))
+        try session.compact(snapshot: testBytes(500, seed: 4))
+        #expect(session.snapshotByteCount == 32 + 500)
+        #expect(session.logByteCount == 32)
     }
 
     /// A crash after each step of a compaction recovers old snapshot + all records, or new snapshot + no
@@ -108,7 +110,7 @@ import Testing
         let session = try fixture.make()
         let newSnapshot = testBytes(280, seed: 5)
         let error = try #require(throws: StorageError.self) {
-            try newSnapshot.withUnsafeBytes { raw in try session.compact(gathering: [raw], crashAfter: step) }
+            try session.compact(snapshot: newSnapshot, crashAfter: step)
         }
         #expect(error.detail.contains("simulated crash"))
         // The "dead" process's session refuses further work.
@@ -183,9 +185,7 @@ import Testing
         let fixture = Fixture()
         let session = try fixture.make()
         let error1 = try #require(throws: StorageError.self) {
-            try [UInt8](repeating: 1, count: 64).withUnsafeBytes { raw in
-                try session.compact(gathering: [raw], crashAfter: .logLinked)
-            }
+            try session.compact(snapshot: [UInt8](repeating: 1, count: 64), crashAfter: .logLinked)
         }
         #expect(error1.kind == .failed)
         let newest = fixture.path + "/snapshot-0000000000000001.snap"
@@ -208,9 +208,7 @@ import Testing
         let error = try #require(throws: StorageError.self) { try fixture.open() }
         #expect(error.kind == .corruptFile)
         #expect(error.path == logPath)
-        let salvaged = try fixture.open(.salvage)
-        #expect(salvaged.records == [])
-        #expect(salvaged.recovery.log.discardedValidRecords)
+        #expect(try Disk.read(logPath) == bytes, "the corrupt log is left as it is")
     }
 
     @Test func aLogWithoutItsSnapshotIsAnError() throws {

@@ -27,6 +27,14 @@ import Testing
         #expect(HTTPStatus.noContent.forbidsBody)
         #expect(HTTPStatus.notModified.forbidsBody && !HTTPStatus.notModified.forbidsContentLength)
         #expect(HTTPStatus(code: 599).reasonPhrase == "")
-        #expect(HTTPProblemCode.forStatus(.requestHeaderFieldsTooLarge) == "headers_too_large")
+    }
+
+    @Test func problemsCarryTheirStatusAndCode() {
+        #expect(HTTPProblem.headersTooLarge.status == .requestHeaderFieldsTooLarge)
+        #expect(HTTPProblem.headersTooLarge.code == "headers_too_large")
+        let response = HTTPProblem.connectionLimit.response(detail: "full")
+        #expect(response.status == .serviceUnavailable)
+        #expect(String(decoding: response.body.bytes, as: UTF8.self).contains(#""code":"limit_exceeded""#))
+        #expect(Set(HTTPProblem.allCases.map(\.code)).count == HTTPProblem.allCases.count, "one code per problem")
     }
 }

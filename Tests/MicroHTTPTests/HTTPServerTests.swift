@@ -306,7 +306,7 @@ import Testing
 
     @Test func deferredAndThrowingHandlersAnswer() throws {
         struct Teapot: HTTPResponseError {
-            var status: HTTPStatus { 418 }
+            func response() -> HTTPResponse { .problem(status: 418, code: "teapot", detail: "short and stout") }
         }
         struct Secret: Error {}
         var router = standardRouter()

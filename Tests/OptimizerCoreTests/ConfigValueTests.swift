@@ -46,18 +46,4 @@ import Testing
         #expect(
             OptimizerError.unknownOptimizer("adamm", suggestion: "adam").description.contains("did you mean \"adam\""))
     }
-
-    @Test func codesAreTheAPIContractCodes() {
-        let errors: [(OptimizerError, String)] = [
-            (.unknownOptimizer("x", suggestion: nil), "unknown_optimizer"),
-            (.unknownSchedule("x", suggestion: nil), "unknown_schedule"),
-            (.unknownHyperparameter(name: "x", suggestion: nil, reason: nil), "unknown_hyperparameter"),
-            (.invalidHyperparameter(name: "x", value: "1", rule: "r"), "invalid_hyperparameter"),
-            (.unknownParameter("x"), "unknown_parameter"),
-            (.shapeMismatch(parameter: "x", expected: 1, actual: 2), "shape_mismatch"),
-            (.nonFiniteGradient(parameter: "x", index: 0), "non_finite_gradient"), (.emptyStep, "empty_step"),
-            (.scheduleExhausted(step: 2, totalSteps: 1), "schedule_exhausted"),
-        ]
-        for (error, code) in errors { #expect(error.code == code) }
-    }
 }

@@ -209,7 +209,6 @@ import Testing
             }
             #expect(name == "lrr")
             #expect(suggestion == "lr")
-            #expect(error.code == "unknown_hyperparameter")
             #expect(error.description.contains("did you mean \"lr\""))
         }
     }

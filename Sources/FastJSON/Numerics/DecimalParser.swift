@@ -81,12 +81,6 @@ enum DecimalParser {
         return UInt64(power2) << 52 | mantissa
     }
 
-    /// Whether the 8 bytes of `chunk` (little-endian) are all ASCII digits.
-    @inline(__always)
-    static func isEightDigits(_ chunk: UInt64) -> Bool {
-        ((chunk &+ 0x4646_4646_4646_4646) | (chunk &- 0x3030_3030_3030_3030)) & 0x8080_8080_8080_8080 == 0
-    }
-
     /// The value of 8 ASCII digits loaded little-endian (first digit in the low byte).
     @inline(__always)
     static func eightDigitsValue(_ chunk: UInt64) -> UInt64 {

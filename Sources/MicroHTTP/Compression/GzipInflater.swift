@@ -45,9 +45,6 @@ final class GzipInflater {
         stream.deallocate()
     }
 
-    /// True once the member's end (with a valid CRC and ISIZE) was reached.
-    var isFinished: Bool { finished }
-
     /// Inflates `input`, appending the output to `output`.
     func inflate(_ input: UnsafeRawBufferPointer, into output: inout [UInt8]) throws(Failure) {
         guard initialised else { throw .corrupt }

@@ -373,20 +373,13 @@ final class Connection: @unchecked Sendable {
         switch failure {
         case .tooLarge:
             respond(
-                .problem(
-                    status: .contentTooLarge,
-                    code: "body_too_large",
-                    detail: "the decompressed body is larger than \(configuration.maxDecompressedBody) bytes"
-                ),
+                HTTPProblem.bodyTooLarge.response(
+                    detail: "the decompressed body is larger than \(configuration.maxDecompressedBody) bytes"),
                 forceClose: true
             )
         case .corrupt:
             respond(
-                .problem(
-                    status: .badRequest,
-                    code: "bad_request",
-                    detail: "the body is not a single valid gzip member"
-                ),
+                HTTPProblem.badRequest.response(detail: "the body is not a single valid gzip member"),
                 forceClose: true
             )
         case .refused(let bytes):
@@ -508,7 +501,7 @@ final class Connection: @unchecked Sendable {
     }
 
     private func protocolError(_ error: HTTPParserError) {
-        var response = HTTPResponse.problem(status: error.status, code: error.code, detail: error.detail)
+        var response = error.problem.response(detail: error.detail)
         if error == .unsupportedContentEncoding { response.headers.add(name: "Accept-Encoding", value: "gzip") }
         core.logger.debug("rejected request", metadata: ["peer": "\(remoteAddress)", "status": "\(error.status.code)"])
         respond(response, forceClose: true)
@@ -842,11 +835,7 @@ final class Connection: @unchecked Sendable {
                 return
             }
             respond(
-                .problem(
-                    status: .requestTimeout,
-                    code: "request_timeout",
-                    detail: "the request was not received in time"
-                ),
+                HTTPProblem.requestTimeout.response(detail: "the request was not received in time"),
                 forceClose: true
             )
         }

@@ -1,4 +1,4 @@
-/// Why the request parser rejected a request; each case maps to one HTTP status and problem code.
+/// Why the request parser rejected a request; each case maps to one ``HTTPProblem``.
 ///
 /// Every parser error ends the connection: the server answers with ``status`` (problem+json, with
 /// `Connection: close`) and closes with a lingering close.
@@ -23,13 +23,13 @@ package enum HTTPParserError: Error, Equatable, Sendable {
     /// `Expect` with anything but `100-continue` on HTTP/1.1 (RFC 9110 §10.1.1). → 417.
     case expectationFailed
 
-    /// The HTTP status this error is answered with.
-    package var status: HTTPStatus {
+    /// The problem this error is answered with (its status and code).
+    package var problem: HTTPProblem {
         switch self {
         case .badRequest: .badRequest
         case .uriTooLong: .uriTooLong
-        case .headersTooLarge: .requestHeaderFieldsTooLarge
-        case .bodyTooLarge: .contentTooLarge
+        case .headersTooLarge: .headersTooLarge
+        case .bodyTooLarge: .bodyTooLarge
         case .unknownMethod, .unsupportedTransferCoding: .notImplemented
         case .versionNotSupported: .httpVersionNotSupported
         case .unsupportedContentEncoding: .unsupportedMediaType
@@ -37,19 +37,8 @@ package enum HTTPParserError: Error, Equatable, Sendable {
         }
     }
 
-    /// The stable problem `code` of the API contract.
-    package var code: String {
-        switch self {
-        case .badRequest: "bad_request"
-        case .uriTooLong: "uri_too_long"
-        case .headersTooLarge: "headers_too_large"
-        case .bodyTooLarge: "body_too_large"
-        case .unknownMethod, .unsupportedTransferCoding: "not_implemented"
-        case .versionNotSupported: "http_version_not_supported"
-        case .unsupportedContentEncoding: "unsupported_media_type"
-        case .expectationFailed: "expectation_failed"
-        }
-    }
+    /// The HTTP status this error is answered with.
+    package var status: HTTPStatus { problem.status }
 
     /// A human-readable explanation for the problem `detail`.
     package var detail: String {

@@ -93,12 +93,6 @@ package struct InputBuffer: Sendable {
         }
     }
 
-    /// Drops every unread byte.
-    package mutating func clear() {
-        readIndex = 0
-        writeIndex = 0
-    }
-
     /// Releases the storage if no unread bytes remain and it has grown beyond `keep` bytes.
     package mutating func shrinkIfIdle(keep: Int) {
         if readableCount == 0 && storage.count > keep {

@@ -126,24 +126,17 @@ public struct Router: Sendable {
     /// does not echo internal descriptions.
     public static func response(for error: any Error) -> HTTPResponse {
         if let e = error as? any HTTPResponseError { return e.response() }
-        return .problem(
-            status: .internalServerError,
-            code: "internal_error",
-            detail: "the server failed to handle the request"
-        )
+        return HTTPProblem.internalError.response(detail: "the server failed to handle the request")
     }
 
     static func notFoundResponse(_ path: String) -> HTTPResponse {
-        .problem(status: .notFound, code: "not_found", detail: "no route for path \(path)")
+        HTTPProblem.notFound.response(detail: "no route for path \(path)")
     }
 
     static func methodNotAllowedResponse(_ method: HTTPMethod, allow: [HTTPMethod]) -> HTTPResponse {
         let list = allow.map(\.rawValue).joined(separator: ", ")
-        var response = HTTPResponse.problem(
-            status: .methodNotAllowed,
-            code: "method_not_allowed",
-            detail: "\(method.rawValue) is not allowed here; allowed: \(list)"
-        )
+        var response = HTTPProblem.methodNotAllowed.response(
+            detail: "\(method.rawValue) is not allowed here; allowed: \(list)")
         response.headers.add(name: "Allow", value: list)
         return response
     }

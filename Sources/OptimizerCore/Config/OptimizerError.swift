@@ -1,8 +1,8 @@
 /// Every failure `OptimizerCore` reports; each case carries what a caller needs to act on it.
 ///
-/// `description` is the client-facing detail, e.g. `betas[1] = 1.2 must be in [0, 1)`, and `code` is the
-/// stable machine-readable code of the HTTP API contract (all of them are 422 errors there).
-/// Whenever an operation throws, the value it was called on is unchanged.
+/// The cases are the kinds of failure in the core's own terms; `description` is a detail fit to show a
+/// user, e.g. `betas[1] = 1.2 must be in [0, 1)`. How a caller reports them (an HTTP status, an API
+/// code) is the caller's business. Whenever an operation throws, the value it was called on is unchanged.
 public enum OptimizerError: Error, Sendable, Equatable, CustomStringConvertible {
     /// The optimizer `type` is not one of `OptimizerKind`; carries the given name and the nearest valid one.
     case unknownOptimizer(String, suggestion: String?)
@@ -31,25 +31,6 @@ public enum OptimizerError: Error, Sendable, Equatable, CustomStringConvertible 
     case invalidCheckpoint(String)
     /// A parameter layout is invalid (duplicate or empty names, negative dimensions, overflow).
     case invalidLayout(String)
-
-    /// The API contract's error code: `unknown_optimizer`, `unknown_schedule`, `unknown_hyperparameter`,
-    /// `invalid_hyperparameter`, `unknown_parameter`, `shape_mismatch`, `non_finite_gradient`, `empty_step`,
-    /// `schedule_exhausted`, `invalid_checkpoint` or `invalid_layout`.
-    public var code: String {
-        switch self {
-        case .unknownOptimizer: "unknown_optimizer"
-        case .unknownSchedule: "unknown_schedule"
-        case .unknownHyperparameter: "unknown_hyperparameter"
-        case .invalidHyperparameter: "invalid_hyperparameter"
-        case .unknownParameter: "unknown_parameter"
-        case .shapeMismatch: "shape_mismatch"
-        case .nonFiniteGradient: "non_finite_gradient"
-        case .emptyStep: "empty_step"
-        case .scheduleExhausted: "schedule_exhausted"
-        case .invalidCheckpoint: "invalid_checkpoint"
-        case .invalidLayout: "invalid_layout"
-        }
-    }
 
     /// The client-facing detail naming the field, the value and the rule.
     public var description: String {

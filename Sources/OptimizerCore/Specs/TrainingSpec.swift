@@ -37,6 +37,9 @@ public struct TrainingSpec: Sendable, Equatable {
         }
     }
 
+    /// The names of the members a spec is written as (``init(_:)``, ``config()``), in order.
+    public static let memberNames = ["optimizer", "schedule", "clip_grad_norm", "clip_grad_value", "param_groups"]
+
     /// Parses the training members of a create body: `optimizer` (required), `schedule`, `clip_grad_norm`,
     /// `clip_grad_value` and `param_groups`. Other members (`name`, `dtype`, `parameters`, ...) are ignored.
     public init(_ config: ConfigValue) throws(OptimizerError) {

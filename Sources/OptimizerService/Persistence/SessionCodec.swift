@@ -142,7 +142,7 @@ enum SessionCodec {
             let stateList = header["state"]?.arrayValue, let idempotencyList = header["idempotency"]?.arrayValue
         else { throw corrupt("snapshot header is incomplete") }
         var training: [(key: String, value: ConfigValue)] = []
-        for key in ["optimizer", "schedule", "clip_grad_norm", "clip_grad_value", "param_groups"] {
+        for key in TrainingSpec.memberNames {
             if let value = header[key], !value.isNull { training.append((key, ConfigValue(value))) }
         }
         let spec: TrainingSpec

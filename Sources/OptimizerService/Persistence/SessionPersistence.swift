@@ -118,6 +118,10 @@ final class SessionPersistence: Sendable {
     }
 
     /// Loads a session that was evicted after its idle time (its files were closed) back into memory.
+    /// - Throws: 500 `storage_failure` naming the session when its files cannot be opened or do not
+    ///   hold a session that restores (corrupt, unreadable, or replaying wrongly): the fault is the
+    ///   server's, never the request's, and the files stay as they are. 507 `limit_exceeded` when the
+    ///   memory budget cannot hold it now.
     func load(_ id: SessionID, into registry: SessionRegistry, configuration: ServiceConfiguration)
         throws(ServiceError) -> Session
     {
@@ -126,10 +130,20 @@ final class SessionPersistence: Sendable {
             item = try directory.openSession(id.description)
         } catch {
             logger.error("cannot reopen an evicted session", metadata: ["session": "\(id)", "error": "\(error)"])
-            throw .storageFailed(id.description)
+            throw .storageUnreadable(id.description)
+        }
+        let decoded: (state: Session.State, meta: SessionCodec.Metadata)
+        do {
+            decoded = try decode(item, configuration: configuration)
+        } catch {
+            logger.error("cannot restore an evicted session", metadata: [
+                "session": "\(id)", "path": "\(item.session.path)", "error": "\(error.detail)",
+            ])
+            try? item.session.close()
+            throw .storageUnreadable(id.description)
         }
         do {
-            return try restore(item, registry: registry, configuration: configuration)
+            return try admit(item, decoded, registry: registry, configuration: configuration)
         } catch {
             try? item.session.close()
             throw error
@@ -143,6 +157,14 @@ final class SessionPersistence: Sendable {
 
     private func restore(_ item: RecoveredSession, registry: SessionRegistry, configuration: ServiceConfiguration)
         throws(ServiceError) -> Session
+    {
+        try admit(item, try decode(item, configuration: configuration), registry: registry, configuration: configuration)
+    }
+
+    /// The state a stored session holds: its snapshot, then every logged change replayed.
+    /// - Throws: `invalid_checkpoint` naming what is wrong with the stored files.
+    private func decode(_ item: RecoveredSession, configuration: ServiceConfiguration)
+        throws(ServiceError) -> (state: Session.State, meta: SessionCodec.Metadata)
     {
         var state: Session.State
         let meta: SessionCodec.Metadata
@@ -165,12 +187,22 @@ final class SessionPersistence: Sendable {
                 throw .invalidCheckpoint("stored session: record \(index) does not replay: \(error.detail)")
             }
         }
-        let layout = state.engine.layout
+        return (state, meta)
+    }
+
+    /// Reserves the decoded session's memory and registers it.
+    /// - Throws: 507 `limit_exceeded` when the limits cannot hold it.
+    private func admit(
+        _ item: RecoveredSession, _ decoded: (state: Session.State, meta: SessionCodec.Metadata),
+        registry: SessionRegistry, configuration: ServiceConfiguration
+    ) throws(ServiceError) -> Session {
+        let engine = decoded.state.engine
         let bytes = MemoryFootprint.session(
-            layout: layout, stateBytes: state.engine.stateBytes(under: state.engine.spec), dtype: state.engine.dtype,
+            layout: engine.layout, stateBytes: engine.stateBytes(under: engine.spec), dtype: engine.dtype,
             idempotencyKeys: configuration.idempotencyKeysPerSession)
-        let reservation = try registry.reserve(bytes: bytes, parameters: layout.totalCount)
-        let session = Session(id: meta.id, state: state, createdAt: meta.createdAt, storage: item.session)
+        let reservation = try registry.reserve(bytes: bytes, parameters: engine.layout.totalCount)
+        let session = Session(
+            id: decoded.meta.id, state: decoded.state, createdAt: decoded.meta.createdAt, storage: item.session)
         registry.insert(session, for: reservation)
         return session
     }
@@ -197,7 +229,7 @@ final class SessionPersistence: Sendable {
 
     /// Applies a logged change exactly as it was applied live.
     static func replay(_ record: SessionCodec.Record, on state: inout Session.State) throws(ServiceError) {
-        do throws(OptimizerError) {
+        try ServiceError.bridging { () throws(OptimizerError) in
             switch record {
             case .step(let at, let present, let gradients, let key, let digest, let report):
                 let replayed = try state.engine.step(gradients: gradients, present: present)
@@ -217,8 +249,6 @@ final class SessionPersistence: Sendable {
                 if let name { state.name = name }
                 state.updatedAt = at
             }
-        } catch {
-            throw ServiceError(error)
         }
         state.version += 1
     }

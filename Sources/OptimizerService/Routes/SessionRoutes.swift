@@ -42,12 +42,7 @@ enum SessionRoutes {
                 let session = try context.session(for: request)
                 context.enqueue(on: session, responder) { session in
                     do throws(ServiceError) {
-                        try session.state.withLock { (s) throws(ServiceError) in
-                            guard !s.deleted else { throw .sessionNotFound(session.id.description) }
-                            if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
-                                throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
-                            }
-                        }
+                        try session.change(ifMatch: request.headers["If-Match"]) { _ in }
                         // The files go first: if they cannot be removed, the session stays as it was
                         // and the client gets a 500, never a 204 for a session that would come back.
                         // No other change runs meanwhile (this is the session's lane).
@@ -93,12 +88,7 @@ enum SessionRoutes {
         let session: Session
         switch try CreateSessionRequest.parse(request.body) {
         case .spec(let name, let dtype, let training, let parameters):
-            let spec: TrainingSpec
-            do {
-                spec = try TrainingSpec(training)
-            } catch {
-                throw ServiceError(error)
-            }
+            let spec = try ServiceError.bridging { () throws(OptimizerError) in try TrainingSpec(training) }
             let layout = try parameters.layout()
             session = try admit(context, name: name, spec: spec, layout: layout, dtype: dtype) { () throws(ServiceError) in
                 switch dtype {
@@ -108,12 +98,7 @@ enum SessionRoutes {
             }
         case .restore(let checkpoint, let name):
             let layout = try checkpoint.parameters.layout()
-            let spec: TrainingSpec
-            do {
-                spec = try TrainingSpec(checkpoint.training)
-            } catch {
-                throw ServiceError(error)
-            }
+            let spec = try ServiceError.bridging { () throws(OptimizerError) in try TrainingSpec(checkpoint.training) }
             session = try admit(context, name: name ?? checkpoint.name, spec: spec, layout: layout, dtype: checkpoint.dtype) {
                 () throws(ServiceError) in
                 switch checkpoint.dtype {
@@ -179,21 +164,15 @@ enum SessionRoutes {
     private static func makeEngine<S: WireScalar>(_ spec: TrainingSpec, _ layout: ParameterLayout, _ values: [S])
         throws(ServiceError) -> OptimizerEngine<S>
     {
-        do {
-            return try OptimizerEngine(spec: spec, layout: layout, initialValues: values)
-        } catch {
-            throw ServiceError(error)
+        try ServiceError.bridging { () throws(OptimizerError) in
+            try OptimizerEngine(spec: spec, layout: layout, initialValues: values)
         }
     }
 
     private static func restoreEngine<S: WireScalar>(_ checkpoint: EngineCheckpoint<S>) throws(ServiceError)
         -> OptimizerEngine<S>
     {
-        do {
-            return try OptimizerEngine(checkpoint: checkpoint)
-        } catch {
-            throw ServiceError(error)
-        }
+        try ServiceError.bridging { () throws(OptimizerError) in try OptimizerEngine(checkpoint: checkpoint) }
     }
 
     // MARK: - List
@@ -237,26 +216,16 @@ enum SessionRoutes {
             }
             try WireReading.finish(&reader)
             guard !seen.isEmpty else { throw ServiceError.invalidField("the body changes nothing; give \"optimizer\" or \"name\"") }
-            let (summary, version) = try session.state.withLock { (s) throws(ServiceError) -> (SessionSummary, UInt64) in
-                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
-                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
-                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
-                }
+            let (summary, version) = try session.change(ifMatch: request.headers["If-Match"]) {
+                (s) throws(ServiceError) -> (SessionSummary, UInt64) in
                 if let optimizer {
-                    let updated: TrainingSpec
-                    do throws(OptimizerError) {
-                        updated = try s.engine.spec.updatingOptimizer(optimizer)
-                    } catch {
-                        throw ServiceError(error)
+                    let updated = try ServiceError.bridging { () throws(OptimizerError) in
+                        try s.engine.spec.updatingOptimizer(optimizer)
                     }
                     // State the change adds (momentum, centered, amsgrad) is counted before it exists.
                     try context.registry.grow(
                         session, by: s.engine.stateBytes(under: updated) - s.engine.stateBytes(under: s.engine.spec))
-                    do throws(OptimizerError) {
-                        try s.engine.update(optimizer: optimizer)
-                    } catch {
-                        throw ServiceError(error)
-                    }
+                    try ServiceError.bridging { () throws(OptimizerError) in try s.engine.update(optimizer: optimizer) }
                 }
                 if let name { s.name = name }
                 s.version += 1

@@ -26,8 +26,11 @@ enum TrainingRoutes {
                 let claim = try request.headers["Idempotency-Key"].map { (key) throws(ServiceError) in
                     try IdempotencyClaim.begin(key: key, on: session)
                 }
+                let step = StepRequest(
+                    request: request, format: format, responseFormat: responseFormat, claim: claim,
+                    predecoded: predecoded, lease: lease)
                 context.enqueue(on: session, responder, now: quick) { session in
-                    step(request, session, context, format, responseFormat, claim, predecoded, lease)
+                    apply(step, to: session, context: context)
                 }
             } catch {
                 responder.send(error: error)
@@ -74,12 +77,25 @@ enum TrainingRoutes {
 
     // MARK: - Step
 
-    /// Runs on the session's lane.
-    private static func step(
-        _ request: HTTPRequest, _ session: Session, _ context: ServiceContext, _ format: BodyFormat,
-        _ responseFormat: BodyFormat, _ claim: IdempotencyClaim?, _ predecoded: (StepGradients, [Bool])?,
-        _ lease: MemoryLease?
-    ) -> HTTPResponse {
+    /// What a step request brings to the session's lane, read when it arrived.
+    struct StepRequest: Sendable {
+        let request: HTTPRequest
+        /// The body's format.
+        let format: BodyFormat
+        /// The format of the answer (`Accept`).
+        let responseFormat: BodyFormat
+        /// The `Idempotency-Key` claimed on arrival, if the request has one.
+        let claim: IdempotencyClaim?
+        /// The gradients and presence mask of a small body, decoded on arrival; nil for a large one.
+        let predecoded: (StepGradients, [Bool])?
+        /// The memory budget's lease for a JSON answer with every parameter.
+        let lease: MemoryLease?
+    }
+
+    /// Applies a step and builds its answer; runs on the session's lane.
+    private static func apply(_ step: StepRequest, to session: Session, context: ServiceContext) -> HTTPResponse {
+        let (request, format, responseFormat) = (step.request, step.format, step.responseFormat)
+        let (claim, predecoded, lease) = (step.claim, step.predecoded, step.lease)
         let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
         do {
             if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
@@ -92,18 +108,11 @@ enum TrainingRoutes {
             } else {
                 (gradients, present) = try decodeGradients(request.body, format: format, session: session)
             }
-            let (report, values, version) = try session.state.withLock {
+            let (report, values, version) = try session.change(ifMatch: request.headers["If-Match"]) {
                 (s) throws(ServiceError) -> (StepReport, TensorValues, UInt64) in
-                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
-                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
-                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
-                }
                 let start = DispatchTime.now().uptimeNanoseconds
-                let report: StepReport
-                do throws(OptimizerError) {
-                    report = try s.engine.step(gradients: gradients, present: present)
-                } catch {
-                    throw ServiceError(error)
+                let report = try ServiceError.bridging { () throws(OptimizerError) in
+                    try s.engine.step(gradients: gradients, present: present)
                 }
                 context.metrics.recordStep(seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9)
                 s.version += 1
@@ -219,17 +228,9 @@ enum TrainingRoutes {
             case .float64:
                 values = .float64(try decode(request.body, format: format, layout: session.layout, role: .value, as: Double.self).values)
             }
-            let (step, current, version) = try session.state.withLock {
+            let (step, current, version) = try session.change(ifMatch: request.headers["If-Match"]) {
                 (s) throws(ServiceError) -> (Int, TensorValues, UInt64) in
-                guard !s.deleted else { throw .sessionNotFound(session.id.description) }
-                if let ifMatch = request.headers["If-Match"], !session.matches(ifMatch: ifMatch, version: s.version) {
-                    throw .preconditionFailed(expected: ifMatch, current: session.etag(version: s.version))
-                }
-                do throws(OptimizerError) {
-                    try s.engine.setParameters(values)
-                } catch {
-                    throw ServiceError(error)
-                }
+                try ServiceError.bridging { () throws(OptimizerError) in try s.engine.setParameters(values) }
                 s.version += 1
                 s.updatedAt = .now()
                 return (s.engine.stepCount, s.engine.parameterValues, s.version)
@@ -262,56 +263,5 @@ enum TrainingRoutes {
         writer.endObject()
         headers.add(name: "Content-Type", value: BodyFormat.json.mediaType)
         return HTTPResponse(status: .ok, headers: headers, body: .leased(writer.bytes, lease))
-    }
-}
-
-extension TensorValues {
-    /// The values as a response body, sent in place (little-endian IEEE 754).
-    var body: HTTPBody {
-        switch self {
-        case .float32(let v): .buffer(v)
-        case .float64(let v): .buffer(v)
-        }
-    }
-}
-
-/// An `Idempotency-Key` claimed for a step: pending from arrival until the step is applied, so a
-/// concurrent retry gets 409.
-struct IdempotencyClaim: Sendable {
-    let key: String
-    /// What the key held before this request (a finished step, or nothing).
-    let previous: IdempotencyCache.Entry?
-
-    /// Claims `key` on arrival, or throws 409 while another request with it is pending.
-    static func begin(key: String, on session: Session) throws(ServiceError) -> IdempotencyClaim {
-        guard key.isValidIdempotencyKey else {
-            throw .invalidField("Idempotency-Key must be 1 to 255 visible ASCII characters")
-        }
-        return try session.state.withLock { (s) throws(ServiceError) -> IdempotencyClaim in
-            let previous = s.idempotency[key]
-            guard s.idempotency.begin(key) else { throw .idempotencyConflict(key) }
-            return IdempotencyClaim(key: key, previous: previous)
-        }
-    }
-
-    /// For a key that already produced a step: the replayed answer (same body) or a 422 (another body).
-    /// Nil when the key is new and the step must be applied.
-    func replay(digest: BodyDigest, on session: Session) throws(ServiceError)
-        -> (report: StepReport, values: TensorValues, version: UInt64)?
-    {
-        guard case .done(let recorded, let report) = previous else { return nil }
-        return try session.state.withLock { (s) throws(ServiceError) in
-            s.idempotency.cancel(key, restoring: previous)
-            guard !s.deleted else { throw .sessionNotFound(session.id.description) }
-            guard recorded == digest else { throw .idempotencyKeyReused(key) }
-            return (report, s.engine.parameterValues, s.version)
-        }
-    }
-
-    /// Releases the claim after a failed request (the key keeps its earlier result, if any).
-    func cancel(on session: Session) {
-        session.state.withLock { s in
-            if s.idempotency[key] == .pending { s.idempotency.cancel(key, restoring: previous) }
-        }
     }
 }

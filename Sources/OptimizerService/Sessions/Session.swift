@@ -94,6 +94,22 @@ final class Session: Sendable {
             layout: layout, createdAt: createdAt, updatedAt: s.updatedAt)
     }
 
+    /// Changes the locked state of a session that is not deleted and whose version matches `ifMatch`
+    /// (when a request sent one): runs `body` under the session's lock and returns what it returns.
+    /// - Throws: 404 `session_not_found` once the session is deleted and 412 `precondition_failed`
+    ///   when `ifMatch` does not match (both before `body` runs), or what `body` throws.
+    func change<Result: Sendable>(
+        ifMatch: String?, _ body: (inout State) throws(ServiceError) -> Result
+    ) throws(ServiceError) -> Result {
+        try state.withLock { (s) throws(ServiceError) -> Result in
+            guard !s.deleted else { throw .sessionNotFound(id.description) }
+            if let ifMatch, !matches(ifMatch: ifMatch, version: s.version) {
+                throw .preconditionFailed(expected: ifMatch, current: etag(version: s.version))
+            }
+            return try body(&s)
+        }
+    }
+
     /// Whether `If-Match` (a list of entity tags, or `*`) matches the current version.
     func matches(ifMatch header: String, version: UInt64) -> Bool {
         let current = etag(version: version)

@@ -28,8 +28,7 @@ struct CheckpointInput: Sendable {
     /// Per group, the lr the next step uses (`EngineCheckpoint.lastLR`); nil rebuilds the sequence.
     var lastLR: [Double]?
 
-    static let members = ["format", "name", "dtype", "step", "optimizer", "schedule", "clip_grad_norm",
-                          "clip_grad_value", "param_groups", "last_lr", "parameters", "state"]
+    static let members = ["format", "name", "dtype", "step"] + TrainingSpec.memberNames + ["last_lr", "parameters", "state"]
 
     static func read(_ reader: inout JSONReader) throws(ServiceError) -> CheckpointInput {
         var format: String?
@@ -53,7 +52,7 @@ struct CheckpointInput: Sendable {
                     throw .invalidCheckpoint("\"step\" must be a non-negative integer, got \(value.encodedText)")
                 }
                 step = Int(d)
-            case _ where CreateSessionRequest.trainingMembers.contains(key):
+            case _ where TrainingSpec.memberNames.contains(key):
                 training.append((key, ConfigValue(try WireReading.value(&reader, context: "checkpoint.\(key)"))))
             case "parameters":
                 guard try WireReading.kind(&reader) == .array else {

@@ -17,9 +17,7 @@ enum CreateSessionRequest: Sendable {
     /// A restore; `name` (if given in the body) replaces the checkpoint's label.
     case restore(CheckpointInput, name: String??)
 
-    static let specMembers = ["name", "dtype", "optimizer", "schedule", "clip_grad_norm", "clip_grad_value",
-                              "param_groups", "parameters", "checkpoint"]
-    static let trainingMembers: Set<String> = ["optimizer", "schedule", "clip_grad_norm", "clip_grad_value", "param_groups"]
+    static let specMembers = ["name", "dtype"] + TrainingSpec.memberNames + ["parameters", "checkpoint"]
 
     /// Parses and checks the body's structure; the optimizer core validates the spec itself.
     static func parse(_ body: [UInt8]) throws(ServiceError) -> CreateSessionRequest {
@@ -35,7 +33,7 @@ enum CreateSessionRequest: Sendable {
             switch key {
             case "name": name = .some(try WireReading.optionalName(&reader))
             case "dtype": dtype = try WireReading.dtype(&reader)
-            case _ where trainingMembers.contains(key):
+            case _ where TrainingSpec.memberNames.contains(key):
                 training.append((key, ConfigValue(try WireReading.value(&reader, context: key))))
             case "parameters": parameters = try ParameterInputReader.read(&reader)
             case "checkpoint":
@@ -152,11 +150,8 @@ enum ParameterInputReader {
 extension [ParameterInput] {
     /// The layout, after checking that every `data` matches its shape and is finite.
     func layout() throws(ServiceError) -> ParameterLayout {
-        let layout: ParameterLayout
-        do {
-            layout = try ParameterLayout(map { (name: $0.name, shape: $0.shape) })
-        } catch {
-            throw ServiceError(error)
+        let layout = try ServiceError.bridging { () throws(OptimizerError) in
+            try ParameterLayout(map { (name: $0.name, shape: $0.shape) })
         }
         for (input, entry) in zip(self, layout.entries) {
             guard let data = input.data else { continue }

@@ -1,19 +1,6 @@
 import FastJSON
 import OptimizerCore
 
-/// What a session summary shows, captured under the session's lock and written outside it.
-struct SessionSummary: Sendable {
-    var id: SessionID
-    var name: String?
-    var dtype: DType
-    var step: Int
-    var lr: Double
-    var spec: TrainingSpec
-    var layout: ParameterLayout
-    var createdAt: Timestamp
-    var updatedAt: Timestamp
-}
-
 /// Writes response bodies: session summaries, parameters and step results.
 enum SessionWriter {
     /// `{"id", "name", "dtype", "step", "lr", "optimizer", "schedule", "clip_grad_norm", "clip_grad_value",
@@ -62,14 +49,10 @@ enum SessionWriter {
     /// empty when unused), with every hyperparameter including defaults.
     static func writeTrainingMembers(_ spec: TrainingSpec, to writer: inout JSONWriter) {
         let config = spec.config()
-        writer.writeKey("optimizer")
-        writer.writeConfig(config["optimizer"] ?? .null)
-        for key in ["schedule", "clip_grad_norm", "clip_grad_value"] {
+        for key in TrainingSpec.memberNames {
             writer.writeKey(key)
-            writer.writeConfig(config[key] ?? .null)
+            writer.writeConfig(config[key] ?? (key == "param_groups" ? .array([]) : .null))
         }
-        writer.writeKey("param_groups")
-        writer.writeConfig(config["param_groups"] ?? .array([]))
     }
 
     /// `"parameters": {"w": [[...]], ...}` as nested arrays of each parameter's shape.
@@ -103,17 +86,5 @@ enum SessionWriter {
         var writer = JSONWriter()
         writer.writeDouble(value)
         return String(decoding: writer.bytes, as: UTF8.self)
-    }
-}
-
-extension JSONWriter {
-    /// `"name": "w", "shape": [2, 3]`: the members every description of a parameter starts with.
-    mutating func writeNameAndShape(of entry: ParameterLayout.Entry) {
-        writeKey("name")
-        writeString(entry.name)
-        writeKey("shape")
-        beginArray()
-        for d in entry.shape { writeInt(d) }
-        endArray()
     }
 }

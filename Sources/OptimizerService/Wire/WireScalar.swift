@@ -33,38 +33,3 @@ extension Double: WireScalar {
         writer.writeNumberArray(values, shape: shape)
     }
 }
-
-extension ServiceError {
-    /// A FastJSON failure: malformed JSON is a 400; well-formed JSON of the wrong type or shape is a 422.
-    /// `context` names what was being read (`gradient "w"`).
-    init(_ error: JSONError, context: String? = nil) {
-        let prefix = context.map { "\($0): " } ?? ""
-        switch error.kind {
-        case .syntax: self = .invalidJSON("\(prefix)\(error)")
-        case .raggedArray: self = .shapeMismatch("\(prefix)\(error)")
-        default: self = .invalidField("\(prefix)\(error)")
-        }
-    }
-}
-
-/// Renders a shape as `[2, 3]`.
-func describeShape(_ shape: [Int]) -> String {
-    "[" + shape.map(String.init).joined(separator: ", ") + "]"
-}
-
-#if _endian(big)
-#error("the binary wire format is little-endian IEEE 754; byte swapping is not implemented for big-endian hosts")
-#endif
-
-/// Copies a little-endian binary body into a new flat array of `count` elements.
-/// The caller has checked `bytes.count == count * MemoryLayout<S>.size`.
-func decodeLittleEndian<S: WireScalar>(_ bytes: [UInt8], count: Int, as type: S.Type) -> [S] {
-    [S](unsafeUninitializedCapacity: count) { buffer, initialized in
-        bytes.withUnsafeBytes { raw in
-            // Safe: the destination has room for `count` elements, which is exactly `raw.count` bytes;
-            // copying bytes (not binding memory) works whatever the source alignment.
-            UnsafeMutableRawBufferPointer(buffer).copyMemory(from: raw)
-        }
-        initialized = count
-    }
-}

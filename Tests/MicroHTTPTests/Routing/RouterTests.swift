@@ -92,7 +92,7 @@ import Testing
 
     @Test func thrownErrorsBecomeResponses() {
         struct Gone: HTTPResponseError {
-            var status: HTTPStatus { 410 }
+            func response() -> HTTPResponse { .problem(status: 410, code: "gone", detail: "gone") }
         }
         struct Internal: Error {}
         var r = Router()
