@@ -1,6 +1,7 @@
 import DurableStorage
 import Foundation
 import OptimizerService
+import TestSupport
 import Testing
 
 /// A stored session that cannot be read back when an evicted session is loaded again is the

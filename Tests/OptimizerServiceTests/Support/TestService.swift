@@ -1,3 +1,5 @@
+import DurableStorage
+import Glibc
 import Logging
 import MicroHTTP
 import OptimizerService
@@ -20,7 +22,20 @@ final class TestService: Sendable {
         configure(&c)
         var logger = Logger(label: "optd-test")
         logger.logLevel = .critical
-        running = try ServiceRunner.start(configuration: c, logger: logger)
+        running = try Self.start(c, logger)
+    }
+
+    /// Starts the service; a data directory still locked by a service a test just stopped (Dispatch may
+    /// still be releasing its last blocks, and with them its context) is retried for up to 2 s.
+    private static func start(_ c: ServiceConfiguration, _ logger: Logger) throws -> ServiceRunner.Running {
+        for _ in 0..<200 {
+            do {
+                return try ServiceRunner.start(configuration: c, logger: logger)
+            } catch let error as StorageError where error.kind == .locked {
+                usleep(10_000)
+            }
+        }
+        return try ServiceRunner.start(configuration: c, logger: logger)
     }
 
     func stop() {
