@@ -34,7 +34,10 @@ let package = Package(
         // The product: sessions over HTTP, joining OptimizerCore and MicroHTTP.
         .target(
             name: "OptimizerService",
-            dependencies: ["OptimizerCore", "MicroHTTP", "FastJSON", "DurableStorage", .product(name: "Logging", package: "swift-log")]
+            dependencies: [
+                "OptimizerCore", "MicroHTTP", "FastJSON", "DurableStorage",
+                .product(name: "Logging", package: "swift-log"),
+            ]
         ),
         .executableTarget(
             name: "optd",
@@ -85,9 +88,10 @@ let warningSettings: [SwiftSetting] =
     getenv("OPTD_WARNINGS_AS_ERRORS").map { String(cString: $0) } == "1" ? [.unsafeFlags(["-warnings-as-errors"])] : []
 
 for target in package.targets where target.type != .system {
-    target.swiftSettings = (target.swiftSettings ?? []) + [
-        .enableUpcomingFeature("ExistentialAny"),
-        .enableUpcomingFeature("MemberImportVisibility"),
-        .enableUpcomingFeature("InternalImportsByDefault"),
-    ] + cpuSettings + warningSettings
+    target.swiftSettings =
+        (target.swiftSettings ?? []) + [
+            .enableUpcomingFeature("ExistentialAny"),
+            .enableUpcomingFeature("MemberImportVisibility"),
+            .enableUpcomingFeature("InternalImportsByDefault"),
+        ] + cpuSettings + warningSettings
 }

@@ -8,7 +8,9 @@ extension Array where Element == UInt8 {
     }
 
     /// `withUnsafeMutableBytes` for bodies that throw ``StorageError``. Do not escape the pointer.
-    mutating func withMutableStorageBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws(StorageError) -> R)
+    mutating func withMutableStorageBytes<R>(
+        _ body: (UnsafeMutableRawBufferPointer) throws(StorageError) -> R
+    )
         throws(StorageError) -> R
     {
         var result: Result<R, StorageError> = .failure(

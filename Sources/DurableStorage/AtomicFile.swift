@@ -25,7 +25,9 @@ public enum AtomicFile {
     /// is removed and `path` is unchanged. With `fsync: false` both `fsync`s are skipped: still atomic
     /// against a process crash, not against power loss.
     /// - Throws: ``StorageError`` naming the failed call and file.
-    public static func write(path: String, gathering parts: [UnsafeRawBufferPointer], fsync: Bool = true)
+    public static func write(
+        path: String, gathering parts: [UnsafeRawBufferPointer], fsync: Bool = true
+    )
         throws(StorageError)
     {
         let temporary = try writeTemporaryFile(path: path, gathering: parts, fsync: fsync)
@@ -40,7 +42,9 @@ public enum AtomicFile {
 
     /// Writes header and payload to a new temporary file next to `path` and (if `fsync`) `fsync`s it;
     /// returns the temporary file's path. Removes the temporary file if anything fails.
-    static func writeTemporaryFile(path: String, gathering parts: [UnsafeRawBufferPointer], fsync: Bool)
+    static func writeTemporaryFile(
+        path: String, gathering parts: [UnsafeRawBufferPointer], fsync: Bool
+    )
         throws(StorageError) -> String
     {
         var length = 0

@@ -146,7 +146,9 @@ struct LogScan {
 
     /// The offset of the first complete, valid record (header and payload checksums, supported version)
     /// that starts after `start`, at any byte position; `nil` if there is none.
-    static func firstValidRecord(_ reader: inout FileReader, after start: Int, salt: UInt32) throws(StorageError)
+    static func firstValidRecord(
+        _ reader: inout FileReader, after start: Int, salt: UInt32
+    ) throws(StorageError)
         -> Int?
     {
         let size = reader.fileSize

@@ -108,7 +108,9 @@ public final class RecordLog: Sendable {
     ///   - generation: stored in the header and checked by ``open(at:policy:expectedGeneration:)``.
     ///   - policy: the fsync policy for appends.
     /// - Throws: ``StorageError``.
-    public static func create(at path: String, generation: UInt64 = 0, policy: FsyncPolicy) throws(StorageError)
+    public static func create(
+        at path: String, generation: UInt64 = 0, policy: FsyncPolicy
+    ) throws(StorageError)
         -> RecordLog
     {
         try policy.validate()
@@ -125,7 +127,9 @@ public final class RecordLog: Sendable {
     }
 
     /// Writes and `fsync`s an empty log (header only) under a temporary name next to `path`.
-    static func writeTemporaryLog(for path: String, generation: UInt64) throws(StorageError)
+    static func writeTemporaryLog(
+        for path: String, generation: UInt64
+    ) throws(StorageError)
         -> (temporary: String, header: FileFormat.LogHeader)
     {
         let header = FileFormat.LogHeader(salt: UInt32.random(in: 0...UInt32.max), generation: generation)
@@ -147,7 +151,9 @@ public final class RecordLog: Sendable {
     }
 
     /// Opens a log just created with `header` for appending.
-    static func openCreated(at path: String, header: FileFormat.LogHeader, policy: FsyncPolicy) throws(StorageError)
+    static func openCreated(
+        at path: String, header: FileFormat.LogHeader, policy: FsyncPolicy
+    ) throws(StorageError)
         -> RecordLog
     {
         let fd = try Syscall.open(path, O_RDWR)

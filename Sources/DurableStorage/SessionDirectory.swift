@@ -94,7 +94,9 @@ public final class SessionDirectory: Sendable {
     /// renamed to `path` and the parent `fsync`ed: after a crash the session either does not exist or is
     /// complete.
     /// - Throws: ``StorageError/Kind/alreadyExists`` if `path` exists; otherwise the failed call.
-    public static func create(at path: String, snapshot: [UInt8], policy: FsyncPolicy) throws(StorageError)
+    public static func create(
+        at path: String, snapshot: [UInt8], policy: FsyncPolicy
+    ) throws(StorageError)
         -> SessionDirectory
     {
         try policy.validate()
@@ -134,8 +136,7 @@ public final class SessionDirectory: Sendable {
     ///   - policy: the fsync policy for appends.
     /// - Returns: the open session, the snapshot bytes, the records to replay in order, and a report.
     /// - Throws: ``StorageError`` naming the file and what is wrong.
-    public static func open(at path: String, policy: FsyncPolicy) throws(StorageError) -> RecoveredSession
-    {
+    public static func open(at path: String, policy: FsyncPolicy) throws(StorageError) -> RecoveredSession {
         try policy.validate()
         let names = try Syscall.listDirectory(path)
         var snapshots: [UInt64] = []

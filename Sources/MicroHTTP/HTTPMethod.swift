@@ -25,8 +25,15 @@ public enum HTTPMethod: String, Sendable, CaseIterable, Hashable {
         case 3: if eq("GET") { self = .get } else if eq("PUT") { self = .put } else { return nil }
         case 4: if eq("POST") { self = .post } else if eq("HEAD") { self = .head } else { return nil }
         case 5:
-            if eq("PATCH") { self = .patch } else if eq("TRACE") { self = .trace } else if eq("QUERY") { self = .query }
-            else { return nil }
+            if eq("PATCH") {
+                self = .patch
+            } else if eq("TRACE") {
+                self = .trace
+            } else if eq("QUERY") {
+                self = .query
+            } else {
+                return nil
+            }
         case 6: if eq("DELETE") { self = .delete } else { return nil }
         case 7: if eq("OPTIONS") { self = .options } else if eq("CONNECT") { self = .connect } else { return nil }
         default: return nil

@@ -22,7 +22,9 @@ public struct ServiceError: Error, Sendable, Equatable, CustomStringConvertible 
 
     public var description: String { "\(code) (\(statusCode)): \(detail)" }
 
-    private init(_ code: String, _ status: Int, _ detail: String, limit: String? = nil, headers: [(String, String)] = []) {
+    private init(
+        _ code: String, _ status: Int, _ detail: String, limit: String? = nil, headers: [(String, String)] = []
+    ) {
         self.code = code
         self.statusCode = status
         self.detail = detail

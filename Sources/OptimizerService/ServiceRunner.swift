@@ -21,21 +21,26 @@ public enum ServiceRunner {
             let start = DispatchTime.now().uptimeNanoseconds
             let (restored, skipped) = persistence.restoreAll(into: context.registry, configuration: configuration)
             let ms = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6
-            logger.notice("restored sessions from the data directory", metadata: [
-                "path": "\(persistence.directory.path)", "restored": "\(restored)", "skipped": "\(skipped)",
-                "milliseconds": "\(ms.formatted3)", "fsync": "\(configuration.fsync)",
-            ])
+            logger.notice(
+                "restored sessions from the data directory",
+                metadata: [
+                    "path": "\(persistence.directory.path)", "restored": "\(restored)", "skipped": "\(skipped)",
+                    "milliseconds": "\(ms.formatted3)", "fsync": "\(configuration.fsync)",
+                ])
         }
-        let server = HTTPServer(configuration: httpConfiguration(configuration, context: context),
-                                router: ServiceRoutes.router(context: context), logger: logger)
+        let server = HTTPServer(
+            configuration: httpConfiguration(configuration, context: context),
+            router: ServiceRoutes.router(context: context), logger: logger)
         context.attach(server)
         let port = try server.start()
         context.startEvictionSweep()
         context.setPhase(.ready)
-        logger.notice("optd listening", metadata: [
-            "host": "\(configuration.host)", "port": "\(port)",
-            "memory_budget_bytes": "\(configuration.memoryBudgetBytes)",
-        ])
+        logger.notice(
+            "optd listening",
+            metadata: [
+                "host": "\(configuration.host)", "port": "\(port)",
+                "memory_budget_bytes": "\(configuration.memoryBudgetBytes)",
+            ])
         return Running(context: context, server: server, port: port)
     }
 
@@ -53,7 +58,8 @@ public enum ServiceRunner {
     public static func checkHealth(configuration: ServiceConfiguration) -> (healthy: Bool, report: String) {
         let host = ["0.0.0.0", "::", ""].contains(configuration.host) ? "127.0.0.1" : configuration.host
         do {
-            let status = try HealthProbe.status(host: host, port: configuration.port, path: "/healthz", timeout: .seconds(2))
+            let status = try HealthProbe.status(
+                host: host, port: configuration.port, path: "/healthz", timeout: .seconds(2))
             return (status == 200, "healthz: \(status)")
         } catch {
             return (false, "healthz: unreachable at \(host):\(configuration.port): \(error)")

@@ -25,7 +25,9 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "TCP port, 0...65535; 0 picks a free one. (env OPTD_PORT, default 8080)")
     var port: Int?
 
-    @Option(help: "Largest request body, before and after gzip, e.g. 64MiB; at most 4GiB. (env OPTD_MAX_BODY, default 64MiB)")
+    @Option(
+        help:
+            "Largest request body, before and after gzip, e.g. 64MiB; at most 4GiB. (env OPTD_MAX_BODY, default 64MiB)")
     var maxBody: String?
 
     @Option(help: "Most sessions held at once, 1...1000000. (env OPTD_MAX_SESSIONS, default 10000)")
@@ -34,46 +36,78 @@ struct OptdCommand: ParsableCommand {
     @Option(help: "Most parameters in one session, 1...1000000000000. (env OPTD_MAX_PARAMETERS, default 100000000)")
     var maxParameters: Int?
 
-    @Option(help: "Memory for all session state, e.g. 8GiB; at most 1024TiB. (env OPTD_MEMORY_BUDGET, default half of the machine's or container's memory)")
+    @Option(
+        help:
+            "Memory for all session state, e.g. 8GiB; at most 1024TiB. (env OPTD_MEMORY_BUDGET, default half of the machine's or container's memory)"
+    )
     var memoryBudget: String?
 
-    @Option(help: "Seconds to receive a request's headers, more than 0 and at most 86400. (env OPTD_HEADER_TIMEOUT, default 10)")
+    @Option(
+        help:
+            "Seconds to receive a request's headers, more than 0 and at most 86400. (env OPTD_HEADER_TIMEOUT, default 10)"
+    )
     var headerTimeout: Double?
 
-    @Option(help: "Seconds a request body may stall, more than 0 and at most 86400. (env OPTD_BODY_TIMEOUT, default 30)")
+    @Option(
+        help: "Seconds a request body may stall, more than 0 and at most 86400. (env OPTD_BODY_TIMEOUT, default 30)")
     var bodyTimeout: Double?
 
-    @Option(help: "Seconds an idle keep-alive connection stays open, more than 0 and at most 86400. (env OPTD_KEEPALIVE_TIMEOUT, default 30)")
+    @Option(
+        help:
+            "Seconds an idle keep-alive connection stays open, more than 0 and at most 86400. (env OPTD_KEEPALIVE_TIMEOUT, default 30)"
+    )
     var keepAliveTimeout: Double?
 
-    @Option(help: "Seconds a response write may stall, more than 0 and at most 86400. (env OPTD_WRITE_TIMEOUT, default 30)")
+    @Option(
+        help: "Seconds a response write may stall, more than 0 and at most 86400. (env OPTD_WRITE_TIMEOUT, default 30)")
     var writeTimeout: Double?
 
-    @Option(help: "Microseconds a connection keeps checking for its next request after each response before it waits to be woken; saves a thread wake-up (tens of microseconds on virtual machines) per request for clients that call in a loop, at up to this much CPU per response. 0 turns it off; at most 10000. (env OPTD_BUSY_POLL, default 50)")
+    @Option(
+        help:
+            "Microseconds a connection keeps checking for its next request after each response before it waits to be woken; saves a thread wake-up (tens of microseconds on virtual machines) per request for clients that call in a loop, at up to this much CPU per response. 0 turns it off; at most 10000. (env OPTD_BUSY_POLL, default 50)"
+    )
     var busyPoll: Int?
 
     @Option(help: "Most open connections, 1...1000000. (env OPTD_MAX_CONNECTIONS, default 1024)")
     var maxConnections: Int?
 
-    @Option(help: "Seconds in-flight requests get after SIGTERM, more than 0 and at most 86400. (env OPTD_SHUTDOWN_GRACE, default 8)")
+    @Option(
+        help:
+            "Seconds in-flight requests get after SIGTERM, more than 0 and at most 86400. (env OPTD_SHUTDOWN_GRACE, default 8)"
+    )
     var shutdownGrace: Double?
 
-    @Option(help: "Directory for durable sessions; without it sessions live in memory and a restart loses them. (env OPTD_DATA_DIR, default none)")
+    @Option(
+        help:
+            "Directory for durable sessions; without it sessions live in memory and a restart loses them. (env OPTD_DATA_DIR, default none)"
+    )
     var dataDir: String?
 
-    @Option(help: "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> with 0 < seconds <= 86400 (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)")
+    @Option(
+        help:
+            "With --data-dir: always (each acknowledged change survives power loss), interval=<seconds> with 0 < seconds <= 86400 (at most that window is lost on power loss) or never (survives a process crash only). (env OPTD_FSYNC, default always)"
+    )
     var fsync: String?
 
-    @Option(help: "Seconds without a request after which a session leaves memory: with --data-dir it stays on disk and is loaded again on first use; without, it is deleted. More than 0 and at most 2592000 (30 days). (env OPTD_SESSION_IDLE_TIMEOUT, default never)")
+    @Option(
+        help:
+            "Seconds without a request after which a session leaves memory: with --data-dir it stays on disk and is loaded again on first use; without, it is deleted. More than 0 and at most 2592000 (30 days). (env OPTD_SESSION_IDLE_TIMEOUT, default never)"
+    )
     var sessionIdleTimeout: Double?
 
-    @Option(help: "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)")
+    @Option(
+        help:
+            "Require 'Authorization: Bearer <token>' on every endpoint but /healthz and /readyz. Prefer the environment variable, which other users cannot read from the process list. (env OPTD_AUTH_TOKEN, default none)"
+    )
     var authToken: String?
 
     @Option(help: "trace, debug, info, notice, warning, error or critical. (env OPTD_LOG_LEVEL, default info)")
     var logLevel: String?
 
-    @Flag(help: "Probe GET /healthz of the optd configured by these flags and variables on this machine, then exit 0 if it answers 200 and 1 otherwise (the container's HEALTHCHECK).")
+    @Flag(
+        help:
+            "Probe GET /healthz of the optd configured by these flags and variables on this machine, then exit 0 if it answers 200 and 1 otherwise (the container's HEALTHCHECK)."
+    )
     var checkHealth = false
 
     func run() throws {
@@ -110,7 +144,8 @@ struct OptdCommand: ParsableCommand {
         c.port = try pick(port, "OPTD_PORT", { Int($0) }) ?? c.port
         c.maxBodyBytes = try size(maxBody, "OPTD_MAX_BODY", "--max-body") ?? c.maxBodyBytes
         c.maxSessions = try pick(maxSessions, "OPTD_MAX_SESSIONS", { Int($0) }) ?? c.maxSessions
-        c.maxParametersPerSession = try pick(maxParameters, "OPTD_MAX_PARAMETERS", { Int($0) }) ?? c.maxParametersPerSession
+        c.maxParametersPerSession =
+            try pick(maxParameters, "OPTD_MAX_PARAMETERS", { Int($0) }) ?? c.maxParametersPerSession
         c.memoryBudgetBytes = try size(memoryBudget, "OPTD_MEMORY_BUDGET", "--memory-budget") ?? c.memoryBudgetBytes
         c.headerTimeout = try pick(headerTimeout, "OPTD_HEADER_TIMEOUT", { Double($0) }) ?? c.headerTimeout
         c.bodyIdleTimeout = try pick(bodyTimeout, "OPTD_BODY_TIMEOUT", { Double($0) }) ?? c.bodyIdleTimeout
@@ -122,11 +157,13 @@ struct OptdCommand: ParsableCommand {
         c.dataDirectory = try pick(dataDir, "OPTD_DATA_DIR", { $0 }) ?? c.dataDirectory
         if let text = try pick(fsync, "OPTD_FSYNC", { $0 }) {
             guard let policy = ServiceConfiguration.fsyncPolicy(text) else {
-                throw ValidationError("--fsync (OPTD_FSYNC) \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
+                throw ValidationError(
+                    "--fsync (OPTD_FSYNC) \(text) must be always, never or interval=<seconds> (0 < seconds <= 86400)")
             }
             c.fsync = policy
         }
-        c.sessionIdleTimeout = try pick(sessionIdleTimeout, "OPTD_SESSION_IDLE_TIMEOUT", { Double($0) }) ?? c.sessionIdleTimeout
+        c.sessionIdleTimeout =
+            try pick(sessionIdleTimeout, "OPTD_SESSION_IDLE_TIMEOUT", { Double($0) }) ?? c.sessionIdleTimeout
         c.authToken = try pick(authToken, "OPTD_AUTH_TOKEN", { $0 }) ?? c.authToken
         if c.authToken?.isEmpty == true { throw ValidationError("--auth-token (OPTD_AUTH_TOKEN) must not be empty") }
         c.logLevel = try pick(logLevel, "OPTD_LOG_LEVEL", { $0 }) ?? c.logLevel
@@ -158,7 +195,8 @@ struct OptdCommand: ParsableCommand {
         }
         guard Logger.Level(rawValue: c.logLevel) != nil else {
             throw ValidationError(
-                "--log-level (OPTD_LOG_LEVEL) \(c.logLevel) must be one of trace, debug, info, notice, warning, error, critical")
+                "--log-level (OPTD_LOG_LEVEL) \(c.logLevel) must be one of trace, debug, info, notice, warning, error, critical"
+            )
         }
         let counts: [(String, String, Int, Int, String)] = [
             ("--max-body", "OPTD_MAX_BODY", c.maxBodyBytes, Bounds.maxBodyBytes, "bytes (4GiB)"),
@@ -173,7 +211,8 @@ struct OptdCommand: ParsableCommand {
         }
         guard (0...Bounds.busyPollMicroseconds).contains(c.busyPollMicroseconds) else {
             throw ValidationError(
-                "--busy-poll (OPTD_BUSY_POLL) must be 0...\(Bounds.busyPollMicroseconds) microseconds, got \(c.busyPollMicroseconds)")
+                "--busy-poll (OPTD_BUSY_POLL) must be 0...\(Bounds.busyPollMicroseconds) microseconds, got \(c.busyPollMicroseconds)"
+            )
         }
         var seconds: [(String, String, Double, Double)] = [
             ("--header-timeout", "OPTD_HEADER_TIMEOUT", c.headerTimeout, Bounds.timeoutSeconds),

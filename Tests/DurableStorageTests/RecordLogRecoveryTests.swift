@@ -12,7 +12,9 @@ import Testing
         let starts: [Int]
         var path: String { directory.file("log") }
 
-        init(_ payloads: [[UInt8]] = [testBytes(40, seed: 1), [], testBytes(40, seed: 2), testBytes(45, seed: 3)])
+        init(
+            _ payloads: [[UInt8]] = [testBytes(40, seed: 1), [], testBytes(40, seed: 2), testBytes(45, seed: 3)]
+        )
             throws
         {
             self.payloads = payloads

@@ -185,9 +185,10 @@ final class CountingGate: BodyMemoryGate {
             #expect(counted.count == 3 && counted[0] == 100_000 && counted[1] > 0)
             // One whose output fits the inline cap is answered inline, without the gate.
             let before = gate.reservations.load(ordering: .relaxed)
-            let inline = try #require(Array(repeating: UInt8(7), count: 10_000).withUnsafeBytes {
-                GzipDeflater.compress($0, level: 9)
-            })
+            let inline = try #require(
+                Array(repeating: UInt8(7), count: 10_000).withUnsafeBytes {
+                    GzipDeflater.compress($0, level: 9)
+                })
             try small.send(post("/held", inline, gzip: true))
             #expect(try small.readResponse().text == "10000 0 0")
             #expect(gate.reservations.load(ordering: .relaxed) == before)

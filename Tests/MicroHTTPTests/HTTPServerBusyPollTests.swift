@@ -21,7 +21,8 @@ import Testing
         try withServer(mixedRouter()) { _, port in
             let c = try HTTPClient(port: port, timeout: 5)
             for i in 0..<20 {
-                try c.send("POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: \(i)\r\n\r\n" + String(repeating: "a", count: i))
+                try c.send(
+                    "POST /now HTTP/1.1\r\nHost: x\r\nContent-Length: \(i)\r\n\r\n" + String(repeating: "a", count: i))
                 #expect(try c.readResponse().text == "now \(i)")
             }
             // Pipelined: answered in order whether the handler answers at once or later.
@@ -76,10 +77,13 @@ import Testing
 
     @Test func busyPollingDoesNotStallOtherConnectionsOnTheSameQueue() throws {
         // One I/O queue: while one client's connection polls, the other must still be served.
-        try withServer(mixedRouter(), configure: {
-            $0.ioQueueCount = 1
-            $0.busyPoll = .milliseconds(300)
-        }) { _, port in
+        try withServer(
+            mixedRouter(),
+            configure: {
+                $0.ioQueueCount = 1
+                $0.busyPoll = .milliseconds(300)
+            }
+        ) { _, port in
             let a = try HTTPClient(port: port, timeout: 5)
             let b = try HTTPClient(port: port, timeout: 5)
             for _ in 0..<10 {

@@ -50,7 +50,10 @@ import Testing
         #expect(z.count > 64 * 1024)
         try withServer { _, port in
             let c = try HTTPClient(port: port, timeout: 5)
-            try c.send(Array("POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n".utf8) + z)
+            try c.send(
+                Array(
+                    "POST /echo HTTP/1.1\r\nHost: x\r\nContent-Encoding: gzip\r\nContent-Length: \(z.count)\r\n\r\n"
+                        .utf8) + z)
             let r = try c.readResponse()
             #expect(r.status == 200)
             #expect(r.body == plain)

@@ -18,7 +18,8 @@ import Testing
     @Test(arguments: TorchFixture.names())
     func matchesTorch(_ name: String) throws {
         let f = try TorchFixture.load(name)
-        let r = f.dtype == "float32" ? try FixtureReplay.replay(f, Float.self) : try FixtureReplay.replay(f, Double.self)
+        let r =
+            f.dtype == "float32" ? try FixtureReplay.replay(f, Float.self) : try FixtureReplay.replay(f, Double.self)
         #expect(r.problems.isEmpty, "\(r.problems)")
         #expect(r.elements > 0)
         #expect(r.worstLRULP <= 0, "lr differs from torch by \(r.worstLRULP) ULP")
@@ -35,6 +36,7 @@ import Testing
     }
 
     @Test func fixturesArePresent() {
-        #expect(TorchFixture.names().count >= 100, "the committed fixtures are missing from Tests/TestSupport/Fixtures/")
+        #expect(
+            TorchFixture.names().count >= 100, "the committed fixtures are missing from Tests/TestSupport/Fixtures/")
     }
 }

@@ -17,8 +17,10 @@ import Testing
                 let r = try FixtureReplay.replay(f, Float.self)
                 let type = f.spec["optimizer"]?["type"]?.string ?? "?"
                 var s = summary[type] ?? (0, 0, 0, 0)
-                s = (max(s.raw, r.worstParameterULP), max(s.scaled, r.worstScaledULP), s.differing + r.differing,
-                     s.elements + r.elements)
+                s = (
+                    max(s.raw, r.worstParameterULP), max(s.scaled, r.worstScaledULP), s.differing + r.differing,
+                    s.elements + r.elements
+                )
                 summary[type] = s
                 lines.append(
                     "\(name): params \(r.worstParameterULP) ULP, scaled \(r.worstScaledULP) (\(r.differing)/\(r.elements) differ), state \(r.worstStateULP) ULP (scaled \(r.worstStateScaledULP)), grad_norm \(r.worstGradNormULP) ULP, lr \(r.worstLRULP) ULP; first \(r.firstDifference ?? "-"), worst \(r.worstScaledAt ?? "-") \(r.differingByParameter)"

@@ -5,9 +5,10 @@ import Testing
 /// bounded work (replay up to a limit, else the closed form) where it must be rebuilt.
 @Suite struct ScheduleCursorTests {
     static func engine(schedule: ConfigValue, lr: Double = 0.1) throws -> OptimizerEngine<Double> {
-        let spec = try TrainingSpec(.object([
-            ("optimizer", .object([("type", .string("sgd")), ("lr", .number(lr))])), ("schedule", schedule),
-        ]))
+        let spec = try TrainingSpec(
+            .object([
+                ("optimizer", .object([("type", .string("sgd")), ("lr", .number(lr))])), ("schedule", schedule),
+            ]))
         return try OptimizerEngine<Double>(
             spec: spec, layout: try ParameterLayout([("w", [2])]), initialValues: [1, 2])
     }
@@ -29,7 +30,9 @@ import Testing
         var restored = try OptimizerEngine<Double>(checkpoint: c)
         #expect(restored.lr == e.lr)
         for _ in 0..<4 {
-            #expect(try restored.step(gradients: [0.1, 0.2], present: [true]) == e.step(gradients: [0.1, 0.2], present: [true]))
+            #expect(
+                try restored.step(gradients: [0.1, 0.2], present: [true])
+                    == e.step(gradients: [0.1, 0.2], present: [true]))
         }
         #expect(restored.checkpoint() == e.checkpoint())
     }
@@ -98,16 +101,18 @@ import Testing
     @Test(arguments: [(2, 0.5, false), (4, 0.25, true), (10, 1.0, false), (1, 1.0, false)])
     func oneCycleRefusesAnEmptyPhase(total: Int, pct: Double, threePhase: Bool) throws {
         #expect(throws: OptimizerError.self) {
-            try ScheduleSpec(.object([
-                ("type", .string("one_cycle")), ("max_lr", .number(0.1)), ("total_steps", .number(Double(total))),
-                ("pct_start", .number(pct)), ("three_phase", .bool(threePhase)),
-            ]))
+            try ScheduleSpec(
+                .object([
+                    ("type", .string("one_cycle")), ("max_lr", .number(0.1)), ("total_steps", .number(Double(total))),
+                    ("pct_start", .number(pct)), ("three_phase", .bool(threePhase)),
+                ]))
         }
         // The same schedule with room in every phase is fine.
-        _ = try ScheduleSpec(.object([
-            ("type", .string("one_cycle")), ("max_lr", .number(0.1)), ("total_steps", .number(Double(total * 10))),
-            ("pct_start", .number(0.3)), ("three_phase", .bool(threePhase)),
-        ]))
+        _ = try ScheduleSpec(
+            .object([
+                ("type", .string("one_cycle")), ("max_lr", .number(0.1)), ("total_steps", .number(Double(total * 10))),
+                ("pct_start", .number(0.3)), ("three_phase", .bool(threePhase)),
+            ]))
     }
 
     /// A shape has at most 32 dimensions.

@@ -19,8 +19,10 @@ import Testing
         try auth.check(request(authorization: "bearer s3cret-token"))
     }
 
-    @Test(arguments: [nil, "", "Bearer", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-token2", "Basic s3cret-token",
-                      "Bearer S3CRET-TOKEN", "s3cret-token"])
+    @Test(arguments: [
+        nil, "", "Bearer", "Bearer ", "Bearer s3cret-toke", "Bearer s3cret-token2", "Basic s3cret-token",
+        "Bearer S3CRET-TOKEN", "s3cret-token",
+    ])
     func rejectsEverythingElseWith401(authorization: String?) {
         #expect(throws: ServiceError.unauthorized()) { try auth.check(request(authorization: authorization)) }
     }

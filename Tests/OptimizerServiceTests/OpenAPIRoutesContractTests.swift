@@ -42,15 +42,18 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Specs.small())
             // DELETE last, so the other operations still find the session.
-            let ops = OpenAPIPaths.operations(in: yaml).sorted { ($0.method == "DELETE" ? 1 : 0) < ($1.method == "DELETE" ? 1 : 0) }
+            let ops = OpenAPIPaths.operations(in: yaml).sorted {
+                ($0.method == "DELETE" ? 1 : 0) < ($1.method == "DELETE" ? 1 : 0)
+            }
             #expect(ops.count == 14)
             for op in ops {
                 let path = op.path.replacingOccurrences(of: "{id}", with: id)
                 let body: [UInt8]? = ["POST", "PUT", "PATCH"].contains(op.method) ? Array("{}".utf8) : nil
                 let r = try client.request(op.method, path, headers: [("Content-Type", "application/json")], body: body)
                 let code = (try? r.json())?["code"]?.string
-                #expect(r.status != 405 && code != "not_found" && code != "session_not_found" && r.status < 500,
-                        "\(op.method) \(op.path) → \(r)")
+                #expect(
+                    r.status != 405 && code != "not_found" && code != "session_not_found" && r.status < 500,
+                    "\(op.method) \(op.path) → \(r)")
                 if op.method == "DELETE" { #expect(r.status == 204) }
             }
         }

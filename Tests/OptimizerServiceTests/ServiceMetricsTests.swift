@@ -12,7 +12,9 @@ import Testing
         let text = metrics.render(
             gauges: .init(sessions: 3, parameters: 42, stateBytes: 1000, memoryBudgetBytes: 4096))
         let lines = Set(text.split(separator: "\n").map(String.init))
-        #expect(lines.contains("optd_http_requests_total{method=\"POST\",route=\"/v1/sessions/:id/step\",status=\"200\"} 2"))
+        #expect(
+            lines.contains("optd_http_requests_total{method=\"POST\",route=\"/v1/sessions/:id/step\",status=\"200\"} 2")
+        )
         #expect(lines.contains("optd_http_requests_total{method=\"GET\",route=\"none\",status=\"404\"} 1"))
         #expect(lines.contains("optd_http_received_bytes_total 111"))
         #expect(lines.contains("optd_http_sent_bytes_total 57"))

@@ -10,8 +10,10 @@ import Testing
         }
     }
 
-    @Test(arguments: ["", "abc", String(repeating: "g", count: 32), String(repeating: "A", count: 32),
-                      String(repeating: "a", count: 31), String(repeating: "a", count: 33), "../../etc/passwd"])
+    @Test(arguments: [
+        "", "abc", String(repeating: "g", count: 32), String(repeating: "A", count: 32),
+        String(repeating: "a", count: 31), String(repeating: "a", count: 33), "../../etc/passwd",
+    ])
     func rejectsMalformedIds(text: String) {
         #expect(SessionID(text) == nil)
     }

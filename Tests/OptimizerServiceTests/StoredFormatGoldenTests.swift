@@ -32,7 +32,8 @@ import Testing
 
     /// The snapshot's payload, its checksummed framing checked by `AtomicFile.read`.
     static func snapshotPayload() throws -> [UInt8] {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optd-golden-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "optd-golden-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let path = directory.appendingPathComponent("snapshot").path
@@ -61,7 +62,8 @@ import Testing
     }
 
     @Test func theVersionOneSnapshotReads() throws {
-        guard case .float32(let checkpoint, let meta) = try SessionCodec.decodeSnapshot(try Self.snapshotPayload()) else {
+        guard case .float32(let checkpoint, let meta) = try SessionCodec.decodeSnapshot(try Self.snapshotPayload())
+        else {
             Issue.record("the snapshot is float32")
             return
         }
@@ -100,7 +102,8 @@ import Testing
     /// The snapshot and the log laid out as a session directory: reloading it replays the step
     /// record on top of the snapshot, exactly as the service does after a restart or an eviction.
     @Test func theVersionOneSessionDirectoryReloadsWithItsLoggedStep() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("optd-golden-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "optd-golden-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let persistence = try SessionPersistence(
             path: directory.path, policy: .never, logger: Logger(label: "optd-golden"))
@@ -115,7 +118,9 @@ import Testing
         let id = try #require(SessionID(Self.id))
         let loaded = try persistence.load(id, into: registry, configuration: configuration)
         defer { persistence.close(loaded) }
-        let (engine, version, name, key) = loaded.state.withLock { ($0.engine, $0.version, $0.name, $0.idempotency["k1"]) }
+        let (engine, version, name, key) = loaded.state.withLock {
+            ($0.engine, $0.version, $0.name, $0.idempotency["k1"])
+        }
         #expect(engine.stepCount == 3)
         #expect(version == 3)
         #expect(name == "golden")

@@ -97,7 +97,9 @@ public final class HTTPClient: TestHTTPClient {
     }
 
     /// Sends one request (`Content-Length` framing) and reads its response.
-    public func perform(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?) throws -> Response {
+    public func perform(
+        _ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?
+    ) throws -> Response {
         try send(Self.requestBytes(method, path, headers: headers, body: body))
         return try readResponse(method: method)
     }
@@ -177,7 +179,9 @@ public final class HTTPClient: TestHTTPClient {
         if response.header("Transfer-Encoding")?.lowercased().contains("chunked") == true {
             while true {
                 let sizeLine = try line()
-                guard let size = Int(sizeLine.split(separator: ";", omittingEmptySubsequences: false)[0].trimmed(" "), radix: 16)
+                guard
+                    let size = Int(
+                        sizeLine.split(separator: ";", omittingEmptySubsequences: false)[0].trimmed(" "), radix: 16)
                 else { throw Failure.malformed("chunk size \(sizeLine)") }
                 if size == 0 {
                     while try !line().isEmpty {}  // trailers
@@ -212,7 +216,8 @@ extension StringProtocol {
     /// Without leading and trailing characters from `set`.
     public func trimmed(_ set: String) -> String {
         let chars = Set(set)
-        guard let first = firstIndex(where: { !chars.contains($0) }), let last = lastIndex(where: { !chars.contains($0) })
+        guard let first = firstIndex(where: { !chars.contains($0) }),
+            let last = lastIndex(where: { !chars.contains($0) })
         else { return "" }
         return String(self[first...last])
     }

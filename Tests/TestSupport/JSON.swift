@@ -359,7 +359,8 @@ public indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
                             let low = try hex4()
                             code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
                         }
-                        out.append(contentsOf: Array(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}").utf8))
+                        out.append(
+                            contentsOf: Array(String(UnicodeScalar(code).map(Character.init) ?? "\u{FFFD}").utf8))
                     default: out.append(e)
                     }
                 case 0..<0x20: throw error("control character in string")
@@ -369,7 +370,8 @@ public indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
         }
 
         mutating func hex4() throws -> UInt32 {
-            guard index + 4 <= bytes.count, let v = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
+            guard index + 4 <= bytes.count,
+                let v = UInt32(String(decoding: bytes[index..<(index + 4)], as: UTF8.self), radix: 16)
             else { throw error("bad \\u escape") }
             index += 4
             return v
@@ -380,7 +382,9 @@ public indirect enum JSON: Equatable, CustomStringConvertible, Sendable {
 extension JSON: ExpressibleByDictionaryLiteral, ExpressibleByArrayLiteral, ExpressibleByStringLiteral,
     ExpressibleByIntegerLiteral, ExpressibleByFloatLiteral, ExpressibleByBooleanLiteral, ExpressibleByNilLiteral
 {
-    public init(dictionaryLiteral elements: (String, JSON)...) { self = .object(elements.map { (key: $0.0, value: $0.1) }) }
+    public init(dictionaryLiteral elements: (String, JSON)...) {
+        self = .object(elements.map { (key: $0.0, value: $0.1) })
+    }
     public init(arrayLiteral elements: JSON...) { self = .array(elements) }
     public init(stringLiteral value: String) { self = .string(value) }
     public init(integerLiteral value: Int) { self = .number(String(value)) }

@@ -47,10 +47,14 @@ public final class RouterClient: TestHTTPClient, Sendable {
         return response
     }
 
-    public func perform(_ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?) throws -> TestResponse {
+    public func perform(
+        _ method: String, _ path: String, headers: [(String, String)], body: [UInt8]?
+    ) throws -> TestResponse {
         guard let m = HTTPMethod(rawValue: method) else { throw Failure.unknownMethod(method) }
         var headerFields = headers
-        if !headerFields.contains(where: { $0.0.lowercased() == "host" }) { headerFields.insert(("Host", "127.0.0.1"), at: 0) }
+        if !headerFields.contains(where: { $0.0.lowercased() == "host" }) {
+            headerFields.insert(("Host", "127.0.0.1"), at: 0)
+        }
         if let body, !headerFields.contains(where: { $0.0.lowercased() == "content-length" }) {
             headerFields.append(("Content-Length", String(body.count)))
         }

@@ -49,9 +49,13 @@ extension TestHTTPClient {
     }
 
     /// A JSON request (`Content-Type: application/json` unless `headers` sets one).
-    public func request(_ method: String, _ path: String, json: JSON, headers: [(String, String)] = []) throws -> TestResponse {
+    public func request(
+        _ method: String, _ path: String, json: JSON, headers: [(String, String)] = []
+    ) throws -> TestResponse {
         var all = headers
-        if !all.contains(where: { $0.0.lowercased() == "content-type" }) { all.append(("Content-Type", "application/json")) }
+        if !all.contains(where: { $0.0.lowercased() == "content-type" }) {
+            all.append(("Content-Type", "application/json"))
+        }
         return try perform(method, path, headers: all, body: json.bytes)
     }
 

@@ -66,8 +66,9 @@ public struct TorchFixture: Sendable {
         spec = json["spec"] ?? [:]
         parameters = json["parameters"] ?? []
         steps = (json["steps"]?.array ?? []).map { s in
-            Step(patch: s["patch"], gradients: s["gradients"] ?? [:], lr: s["lr"]?.double ?? .nan,
-                 gradNorm: s["grad_norm"]?.double ?? .nan, parameters: s["parameters"] ?? [:])
+            Step(
+                patch: s["patch"], gradients: s["gradients"] ?? [:], lr: s["lr"]?.double ?? .nan,
+                gradNorm: s["grad_norm"]?.double ?? .nan, parameters: s["parameters"] ?? [:])
         }
         finalState = json["final_state"] ?? [:]
     }

@@ -237,7 +237,9 @@ enum DecimalFormatter {
 
     /// Writes `v`, whose `digits(v)` are given, to `p` (room for `maxDoubleBytes`); returns the bytes written.
     @inline(__always)
-    static func write(_ v: Double, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>)
+    static func write(
+        _ v: Double, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>
+    )
         -> Int
     {
         let negative = v.sign == .minus
@@ -261,7 +263,9 @@ enum DecimalFormatter {
 
     /// Writes `v`, whose `digits(v)` are given, to `p` (room for `maxFloatBytes`); returns the bytes written.
     @inline(__always)
-    static func write(_ v: Float, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>)
+    static func write(
+        _ v: Float, digits: (significand: UInt64, exponent: Int), to p: UnsafeMutablePointer<UInt8>
+    )
         -> Int
     {
         let negative = v.sign == .minus

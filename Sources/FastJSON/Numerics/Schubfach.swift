@@ -48,7 +48,9 @@ enum Schubfach {
 
     /// `choose` before removing trailing zeros: the significand at precision 10^k or 10^(k+1).
     @inline(__always)
-    static func chooseUnstripped(s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int)
+    static func chooseUnstripped(
+        s: UInt64, vb: UInt64, vbl: UInt64, vbr: UInt64, out: UInt64, k: Int
+    )
         -> (UInt64, Int)
     {
         // Flags are 0 or 1 and combined arithmetically so that the compiler emits no branches.
@@ -182,7 +184,9 @@ enum Schubfach {
     /// Schubfach for binary32; `needsCheck` when `readThroughDouble` and the result may read back as a
     /// neighbour through the nearest double (see `checkedThroughDouble`).
     @inline(__always)
-    static func decimal32(q: Int, c: UInt64, readThroughDouble: Bool)
+    static func decimal32(
+        q: Int, c: UInt64, readThroughDouble: Bool
+    )
         -> (significand: UInt64, exponent: Int, needsCheck: Bool)
     {
         let out: UInt64 = c & 1

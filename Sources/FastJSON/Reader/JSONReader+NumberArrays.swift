@@ -12,7 +12,9 @@ extension JSONReader {
     /// - Returns: the count and the index of the first number that overflowed to infinity in `Float`, if any.
     /// - Throws: `JSONError`: `.raggedArray` for a non-rectangular array (the message names the array's index
     ///   path, e.g. `[1]`), `.typeMismatch` for a non-number element, `.depthLimit`, or `.syntax`.
-    public mutating func readNumberArray(into values: inout [Float], shape: inout [Int]) throws(JSONError)
+    public mutating func readNumberArray(
+        into values: inout [Float], shape: inout [Int]
+    ) throws(JSONError)
         -> JSONNumberArrayInfo
     {
         try appendNumbers(into: &values, shape: &shape)
@@ -20,7 +22,9 @@ extension JSONReader {
 
     /// Appends the numbers of the next value to `values`; as the `[Float]` overload, without the final
     /// rounding to `Float`. Overflow beyond `Double.greatestFiniteMagnitude` (`1e309`) gives infinity.
-    public mutating func readNumberArray(into values: inout [Double], shape: inout [Int]) throws(JSONError)
+    public mutating func readNumberArray(
+        into values: inout [Double], shape: inout [Int]
+    ) throws(JSONError)
         -> JSONNumberArrayInfo
     {
         try appendNumbers(into: &values, shape: &shape)
@@ -89,7 +93,9 @@ extension JSONReader {
         return JSONNumberArrayInfo(count: count, firstNonFiniteIndex: sink.firstNonFinite)
     }
 
-    mutating func appendNumbers<T: ParsedFloat>(into values: inout [T], shape: inout [Int]) throws(JSONError)
+    mutating func appendNumbers<T: ParsedFloat>(
+        into values: inout [T], shape: inout [Int]
+    ) throws(JSONError)
         -> JSONNumberArrayInfo
     {
         let originalCount = values.count

@@ -7,7 +7,8 @@ public enum HealthProbe {
     public static func status(host: String, port: Int, path: String, timeout: Duration) throws(SocketError) -> Int {
         let fd = try Socket.connectBlocking(host: host, port: port, timeout: timeout)
         defer { Socket.closeClient(fd) }
-        let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nUser-Agent: optd-health-probe\r\n\r\n"
+        let request =
+            "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\nUser-Agent: optd-health-probe\r\n\r\n"
         try Socket.sendAll(fd, Array(request.utf8))
         var head: [UInt8] = []
         while head.count < 4096, !head.contains(UInt8(ascii: "\n")) {

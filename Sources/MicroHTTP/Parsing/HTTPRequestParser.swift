@@ -188,7 +188,9 @@ package struct HTTPRequestParser: Sendable {
     // MARK: - Head
 
     /// Scans for the end of the head; returns the validated head once complete.
-    private func scanHead(_ buffer: inout InputBuffer, _ scan: inout HeadScan) throws(HTTPParserError)
+    private func scanHead(
+        _ buffer: inout InputBuffer, _ scan: inout HeadScan
+    ) throws(HTTPParserError)
         -> HTTPRequestHead?
     {
         // RFC 9112 §2.2: ignore a few empty lines (CRLF only) before the request line.
@@ -465,7 +467,9 @@ package struct HTTPRequestParser: Sendable {
 
     /// Splits an origin-form (`/p?q`), absolute-form (`http://h/p?q`) or asterisk-form target
     /// (RFC 9112 §3.2) into path and query.
-    static func splitTarget(_ t: UnsafeBufferPointer<UInt8>, method: HTTPMethod) throws(HTTPParserError)
+    static func splitTarget(
+        _ t: UnsafeBufferPointer<UInt8>, method: HTTPMethod
+    ) throws(HTTPParserError)
         -> (String, String?)
     {
         var start = 0
@@ -513,7 +517,9 @@ package struct HTTPRequestParser: Sendable {
 
     // MARK: - Chunked body
 
-    private mutating func parseChunkSize(_ buffer: inout InputBuffer, scanned: Int) throws(HTTPParserError)
+    private mutating func parseChunkSize(
+        _ buffer: inout InputBuffer, scanned: Int
+    ) throws(HTTPParserError)
         -> Event
     {
         let avail = buffer.readableCount
@@ -574,7 +580,9 @@ package struct HTTPRequestParser: Sendable {
         return size
     }
 
-    private mutating func parseTrailers(_ buffer: inout InputBuffer, bytes: Int, count: Int) throws(HTTPParserError)
+    private mutating func parseTrailers(
+        _ buffer: inout InputBuffer, bytes: Int, count: Int
+    ) throws(HTTPParserError)
         -> Event
     {
         var bytes = bytes

@@ -165,7 +165,9 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
     /// `step(gradients:present:)`). Do not let `gradients` alias the engine's own storage.
     @_specialize(where Scalar == Float)
     @_specialize(where Scalar == Double)
-    public mutating func step(gradients: UnsafeBufferPointer<Scalar>, present: [Bool]) throws(OptimizerError)
+    public mutating func step(
+        gradients: UnsafeBufferPointer<Scalar>, present: [Bool]
+    ) throws(OptimizerError)
         -> StepReport
     {
         guard gradients.count == layout.totalCount else {

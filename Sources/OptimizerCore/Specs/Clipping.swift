@@ -32,7 +32,9 @@ public enum Clipping: Sendable, Equatable {
     ///
     /// - Throws: `invalidHyperparameter` if both are given, a value is malformed, `max_norm` or the clip
     ///   value is negative; `unknownHyperparameter` for an unknown member of `clip_grad_norm`.
-    public static func parse(clipGradNorm: ConfigValue?, clipGradValue: ConfigValue?) throws(OptimizerError)
+    public static func parse(
+        clipGradNorm: ConfigValue?, clipGradValue: ConfigValue?
+    ) throws(OptimizerError)
         -> Clipping?
     {
         switch (clipGradNorm, clipGradValue) {

@@ -47,7 +47,8 @@ public struct ParameterLayout: Sendable, Equatable {
             if index[name] != nil { throw .invalidLayout("parameter \"\(name)\" appears twice") }
             if shape.count > ParameterLayout.maximumRank {
                 throw .invalidLayout(
-                    "parameter \"\(name)\" has \(shape.count) dimensions; at most \(ParameterLayout.maximumRank) are allowed")
+                    "parameter \"\(name)\" has \(shape.count) dimensions; at most \(ParameterLayout.maximumRank) are allowed"
+                )
             }
             var count = 1
             for d in shape {

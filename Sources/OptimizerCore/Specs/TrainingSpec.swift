@@ -109,7 +109,9 @@ public struct TrainingSpec: Sendable, Equatable {
         return o1 || o2 ? Int.max : b
     }
 
-    static func resolve(_ optimizer: OptimizerSpec, _ groups: [ParamGroupSpec]) throws(OptimizerError)
+    static func resolve(
+        _ optimizer: OptimizerSpec, _ groups: [ParamGroupSpec]
+    ) throws(OptimizerError)
         -> [Hyperparameters]
     {
         var result = [optimizer.hyperparameters]

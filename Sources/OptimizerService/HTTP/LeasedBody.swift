@@ -55,7 +55,8 @@ struct BudgetBodyGate: BodyMemoryGate {
         ServiceError.limitExceeded(
             limit: "memory_budget", status: 507,
             "the request body needs \(bytes) more bytes than the memory budget of \(registry.memoryBudgetBytes) bytes "
-                + "(--memory-budget) has free now")
+                + "(--memory-budget) has free now"
+        )
         .response()
     }
 }

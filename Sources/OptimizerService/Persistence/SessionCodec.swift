@@ -132,7 +132,9 @@ enum SessionCodec {
         }
     }
 
-    private static func decodeSnapshot<S: WireScalar>(_ header: JSONValue, _ body: ArraySlice<UInt8>, as type: S.Type)
+    private static func decodeSnapshot<S: WireScalar>(
+        _ header: JSONValue, _ body: ArraySlice<UInt8>, as type: S.Type
+    )
         throws(ServiceError) -> (EngineCheckpoint<S>, Metadata)
     {
         guard let idText = header["id"]?.stringValue, let id = SessionID(idText),
@@ -149,9 +151,13 @@ enum SessionCodec {
         let layout: ParameterLayout
         do {
             spec = try TrainingSpec(.object(training))
-            layout = try ParameterLayout(parameterList.map { p in
-                (name: p["name"]?.stringValue ?? "", shape: (p["shape"]?.arrayValue ?? []).map { integer($0) ?? -1 })
-            })
+            layout = try ParameterLayout(
+                parameterList.map { p in
+                    (
+                        name: p["name"]?.stringValue ?? "",
+                        shape: (p["shape"]?.arrayValue ?? []).map { integer($0) ?? -1 }
+                    )
+                })
         } catch {
             throw corrupt("snapshot spec or layout: \(error)")
         }
@@ -214,7 +220,9 @@ enum SessionCodec {
 
     /// One change after the snapshot.
     enum Record {
-        case step(at: Timestamp, present: [Bool], gradients: StepGradients, key: String?, digest: BodyDigest?, report: StepReport)
+        case step(
+            at: Timestamp, present: [Bool], gradients: StepGradients, key: String?, digest: BodyDigest?,
+            report: StepReport)
         case put(at: Timestamp, values: TensorValues)
         case patch(at: Timestamp, name: String??, optimizer: ConfigValue?)
     }
@@ -299,7 +307,8 @@ enum SessionCodec {
             let present = presentText.utf8.map { $0 == UInt8(ascii: "1") }
             let key = header["key"]?.stringValue
             let digest = header["digest"]?.stringValue.flatMap(BodyDigest.init(hex:))
-            return .step(at: at, present: present, gradients: .values(try tensor()), key: key, digest: digest, report: report)
+            return .step(
+                at: at, present: present, gradients: .values(try tensor()), key: key, digest: digest, report: report)
         case "put":
             return .put(at: at, values: try tensor())
         case "patch":
@@ -339,7 +348,9 @@ enum SessionCodec {
         withUnsafeBytes(of: value.littleEndian) { out.append(contentsOf: $0) }
     }
 
-    private static func split(_ bytes: [UInt8], magic: [UInt8], what: String) throws(ServiceError)
+    private static func split(
+        _ bytes: [UInt8], magic: [UInt8], what: String
+    ) throws(ServiceError)
         -> (JSONValue, ArraySlice<UInt8>)
     {
         guard bytes.count >= magic.count + 4, bytes.prefix(magic.count).elementsEqual(magic) else {

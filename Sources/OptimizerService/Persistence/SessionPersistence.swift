@@ -41,8 +41,9 @@ final class SessionPersistence: Sendable {
         do {
             _ = try storage.append(SessionCodec.encode(record))
         } catch {
-            logger.error("cannot append to session log; unloading the session",
-                         metadata: ["session": "\(session.id)", "error": "\(error)"])
+            logger.error(
+                "cannot append to session log; unloading the session",
+                metadata: ["session": "\(session.id)", "error": "\(error)"])
             _ = registry.remove(session.id)
             session.state.withLock { $0.deleted = true }
             try? storage.close()
@@ -56,7 +57,8 @@ final class SessionPersistence: Sendable {
                 try storage.compact(snapshot: snapshot)
             } catch {
                 // The log still holds every change; compaction is retried after the next one.
-                logger.warning("session compaction failed", metadata: ["session": "\(session.id)", "error": "\(error)"])
+                logger.warning(
+                    "session compaction failed", metadata: ["session": "\(session.id)", "error": "\(error)"])
             }
         }
     }
@@ -77,23 +79,28 @@ final class SessionPersistence: Sendable {
         do {
             try storage.destroy()
         } catch {
-            logger.error("cannot remove session files; the session is kept",
-                         metadata: ["session": "\(session.id)", "error": "\(error)"])
+            logger.error(
+                "cannot remove session files; the session is kept",
+                metadata: ["session": "\(session.id)", "error": "\(error)"])
             throw .storageFailed(session.id.description)
         }
     }
 
     /// Restores every stored session into `registry`; returns how many were restored and skipped.
-    func restoreAll(into registry: SessionRegistry, configuration: ServiceConfiguration) -> (restored: Int, skipped: Int) {
+    func restoreAll(
+        into registry: SessionRegistry, configuration: ServiceConfiguration
+    ) -> (restored: Int, skipped: Int) {
         let recovery: DataDirectory.Recovery
         do {
             recovery = try directory.recoverAll()
         } catch {
-            logger.critical("cannot read the data directory", metadata: ["path": "\(directory.path)", "error": "\(error)"])
+            logger.critical(
+                "cannot read the data directory", metadata: ["path": "\(directory.path)", "error": "\(error)"])
             return (0, 0)
         }
         for failed in recovery.failed {
-            logger.error("skipping a corrupt session", metadata: ["session": "\(failed.name)", "error": "\(failed.error)"])
+            logger.error(
+                "skipping a corrupt session", metadata: ["session": "\(failed.name)", "error": "\(failed.error)"])
         }
         var restored = 0
         var skipped = recovery.failed.count
@@ -102,15 +109,19 @@ final class SessionPersistence: Sendable {
                 let session = try restore(item, registry: registry, configuration: configuration)
                 restored += 1
                 if !item.recovery.isClean {
-                    logger.warning("session recovered after an interrupted write", metadata: [
-                        "session": "\(session.id)", "discarded_bytes": "\(item.recovery.log.discardedByteCount)",
-                    ])
+                    logger.warning(
+                        "session recovered after an interrupted write",
+                        metadata: [
+                            "session": "\(session.id)", "discarded_bytes": "\(item.recovery.log.discardedByteCount)",
+                        ])
                 }
             } catch {
                 skipped += 1
-                logger.error("skipping a session that cannot be restored", metadata: [
-                    "session": "\(item.name)", "path": "\(item.session.path)", "error": "\(error.detail)",
-                ])
+                logger.error(
+                    "skipping a session that cannot be restored",
+                    metadata: [
+                        "session": "\(item.name)", "path": "\(item.session.path)", "error": "\(error.detail)",
+                    ])
                 try? item.session.close()
             }
         }
@@ -122,7 +133,9 @@ final class SessionPersistence: Sendable {
     ///   hold a session that restores (corrupt, unreadable, or replaying wrongly): the fault is the
     ///   server's, never the request's, and the files stay as they are. 507 `limit_exceeded` when the
     ///   memory budget cannot hold it now.
-    func load(_ id: SessionID, into registry: SessionRegistry, configuration: ServiceConfiguration)
+    func load(
+        _ id: SessionID, into registry: SessionRegistry, configuration: ServiceConfiguration
+    )
         throws(ServiceError) -> Session
     {
         let item: RecoveredSession
@@ -136,9 +149,11 @@ final class SessionPersistence: Sendable {
         do {
             decoded = try decode(item, configuration: configuration)
         } catch {
-            logger.error("cannot restore an evicted session", metadata: [
-                "session": "\(id)", "path": "\(item.session.path)", "error": "\(error.detail)",
-            ])
+            logger.error(
+                "cannot restore an evicted session",
+                metadata: [
+                    "session": "\(id)", "path": "\(item.session.path)", "error": "\(error.detail)",
+                ])
             try? item.session.close()
             throw .storageUnreadable(id.description)
         }
@@ -155,15 +170,20 @@ final class SessionPersistence: Sendable {
         try? session.storage?.close()
     }
 
-    private func restore(_ item: RecoveredSession, registry: SessionRegistry, configuration: ServiceConfiguration)
+    private func restore(
+        _ item: RecoveredSession, registry: SessionRegistry, configuration: ServiceConfiguration
+    )
         throws(ServiceError) -> Session
     {
-        try admit(item, try decode(item, configuration: configuration), registry: registry, configuration: configuration)
+        try admit(
+            item, try decode(item, configuration: configuration), registry: registry, configuration: configuration)
     }
 
     /// The state a stored session holds: its snapshot, then every logged change replayed.
     /// - Throws: `invalid_checkpoint` naming what is wrong with the stored files.
-    private func decode(_ item: RecoveredSession, configuration: ServiceConfiguration)
+    private func decode(
+        _ item: RecoveredSession, configuration: ServiceConfiguration
+    )
         throws(ServiceError) -> (state: Session.State, meta: SessionCodec.Metadata)
     {
         var state: Session.State
@@ -207,7 +227,9 @@ final class SessionPersistence: Sendable {
         return session
     }
 
-    private static func engine<S: WireScalar>(_ checkpoint: EngineCheckpoint<S>) throws(ServiceError) -> OptimizerEngine<S> {
+    private static func engine<S: WireScalar>(
+        _ checkpoint: EngineCheckpoint<S>
+    ) throws(ServiceError) -> OptimizerEngine<S> {
         do {
             return try OptimizerEngine(checkpoint: checkpoint)
         } catch {
@@ -215,7 +237,9 @@ final class SessionPersistence: Sendable {
         }
     }
 
-    private static func state(_ engine: SessionEngine, _ meta: SessionCodec.Metadata, _ configuration: ServiceConfiguration)
+    private static func state(
+        _ engine: SessionEngine, _ meta: SessionCodec.Metadata, _ configuration: ServiceConfiguration
+    )
         throws(ServiceError) -> Session.State
     {
         var cache = IdempotencyCache(capacity: configuration.idempotencyKeysPerSession)
@@ -223,8 +247,9 @@ final class SessionPersistence: Sendable {
             _ = cache.begin(key)
             cache.complete(key, digest: digest, report: report)
         }
-        return Session.State(engine: engine, name: meta.name, updatedAt: meta.updatedAt, version: meta.version,
-                             idempotency: cache)
+        return Session.State(
+            engine: engine, name: meta.name, updatedAt: meta.updatedAt, version: meta.version,
+            idempotency: cache)
     }
 
     /// Applies a logged change exactly as it was applied live.
@@ -234,7 +259,8 @@ final class SessionPersistence: Sendable {
             case .step(let at, let present, let gradients, let key, let digest, let report):
                 let replayed = try state.engine.step(gradients: gradients, present: present)
                 guard replayed.step == report.step else {
-                    throw OptimizerError.invalidCheckpoint("step \(replayed.step) replayed where \(report.step) was logged")
+                    throw OptimizerError.invalidCheckpoint(
+                        "step \(replayed.step) replayed where \(report.step) was logged")
                 }
                 if let key, let digest {
                     _ = state.idempotency.begin(key)

@@ -11,8 +11,9 @@ enum Catalogue {
         for kind in OptimizerKind.allCases {
             writeKind(type: kind.rawValue, description: kind.summary, to: &writer) { writer in
                 for info in kind.hyperparameters {
-                    writeEntry(name: info.name, default: info.defaultValue, rule: info.rule, required: false,
-                               doc: info.doc, to: &writer)
+                    writeEntry(
+                        name: info.name, default: info.defaultValue, rule: info.rule, required: false,
+                        doc: info.doc, to: &writer)
                 }
             }
         }
@@ -22,8 +23,9 @@ enum Catalogue {
         for kind in ScheduleKind.allCases {
             writeKind(type: kind.rawValue, description: kind.summary, to: &writer) { writer in
                 for argument in kind.arguments {
-                    writeEntry(name: argument.name, default: argument.defaultValue ?? .null, rule: argument.rule,
-                               required: argument.required, doc: argument.doc, to: &writer)
+                    writeEntry(
+                        name: argument.name, default: argument.defaultValue ?? .null, rule: argument.rule,
+                        required: argument.required, doc: argument.doc, to: &writer)
                 }
             }
         }
@@ -48,8 +50,10 @@ enum Catalogue {
         writer.endObject()
     }
 
-    private static func writeEntry(name: String, default value: ConfigValue, rule: String, required: Bool, doc: String,
-                                   to writer: inout JSONWriter) {
+    private static func writeEntry(
+        name: String, default value: ConfigValue, rule: String, required: Bool, doc: String,
+        to writer: inout JSONWriter
+    ) {
         writer.beginObject()
         writer.writeKey("name")
         writer.writeString(name)

@@ -15,7 +15,9 @@ enum SessionRoutes {
             let session = try context.session(for: request)
             let (summary, version) = session.state.withLock { (session.summary(of: $0), $0.version) }
             let etag = session.etag(version: version)
-            if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
+            if let ifNoneMatch = request.headers["If-None-Match"],
+                session.matches(ifMatch: ifNoneMatch, version: version)
+            {
                 return HTTPResponse(status: .notModified, headers: ["ETag": etag])
             }
             let lease = try context.lease(MemoryFootprint.summaryJSON(layout: session.layout), for: "the summary")
@@ -28,7 +30,8 @@ enum SessionRoutes {
                 let session = try context.session(for: request)
                 _ = try request.bodyFormat(allowBinary: false)
                 // A base-lr change replays a schedule (up to about a millisecond): never on an I/O queue.
-                let quick = context.isQuickChange(bodyCount: request.body.count, session: session)
+                let quick =
+                    context.isQuickChange(bodyCount: request.body.count, session: session)
                     && session.state.withLock { $0.engine.spec.schedule == nil }
                 context.enqueue(on: session, responder, now: quick) { session in patch(request, session, context) }
             } catch {
@@ -83,27 +86,36 @@ enum SessionRoutes {
     private static func create(_ request: HTTPRequest, _ context: ServiceContext) throws(ServiceError) -> HTTPResponse {
         _ = try request.bodyFormat(allowBinary: false)
         // The parsed values (doubles, then the session dtype) are counted before the body is parsed.
-        let parsing = try context.lease(MemoryFootprint.parsedJSON(bodyBytes: request.body.count), for: "parsing the body")
+        let parsing = try context.lease(
+            MemoryFootprint.parsedJSON(bodyBytes: request.body.count), for: "parsing the body")
         defer { withExtendedLifetime(parsing) {} }
         let session: Session
         switch try CreateSessionRequest.parse(request.body) {
         case .spec(let name, let dtype, let training, let parameters):
             let spec = try ServiceError.bridging { () throws(OptimizerError) in try TrainingSpec(training) }
             let layout = try parameters.layout()
-            session = try admit(context, name: name, spec: spec, layout: layout, dtype: dtype) { () throws(ServiceError) in
+            session = try admit(context, name: name, spec: spec, layout: layout, dtype: dtype) {
+                () throws(ServiceError) in
                 switch dtype {
-                case .float32: .float32(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Float.self)))
-                case .float64: .float64(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Double.self)))
+                case .float32:
+                    .float32(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Float.self)))
+                case .float64:
+                    .float64(try makeEngine(spec, layout, parameters.flatValues(layout: layout, as: Double.self)))
                 }
             }
         case .restore(let checkpoint, let name):
             let layout = try checkpoint.parameters.layout()
             let spec = try ServiceError.bridging { () throws(OptimizerError) in try TrainingSpec(checkpoint.training) }
-            session = try admit(context, name: name ?? checkpoint.name, spec: spec, layout: layout, dtype: checkpoint.dtype) {
+            session = try admit(
+                context, name: name ?? checkpoint.name, spec: spec, layout: layout, dtype: checkpoint.dtype
+            ) {
                 () throws(ServiceError) in
                 switch checkpoint.dtype {
-                case .float32: .float32(try restoreEngine(checkpoint.engineCheckpoint(as: Float.self, spec: spec, layout: layout)))
-                case .float64: .float64(try restoreEngine(checkpoint.engineCheckpoint(as: Double.self, spec: spec, layout: layout)))
+                case .float32:
+                    .float32(try restoreEngine(checkpoint.engineCheckpoint(as: Float.self, spec: spec, layout: layout)))
+                case .float64:
+                    .float64(
+                        try restoreEngine(checkpoint.engineCheckpoint(as: Double.self, spec: spec, layout: layout)))
                 }
             }
         }
@@ -131,7 +143,9 @@ enum SessionRoutes {
         var arrays = Saturating(0)
         for entry in layout.entries { arrays += MemoryFootprint.jsonArrays(shape: entry.shape) }
         guard arrays.value <= limit else {
-            let widest = layout.entries.max { MemoryFootprint.jsonArrays(shape: $0.shape) < MemoryFootprint.jsonArrays(shape: $1.shape) }
+            let widest = layout.entries.max {
+                MemoryFootprint.jsonArrays(shape: $0.shape) < MemoryFootprint.jsonArrays(shape: $1.shape)
+            }
             throw .limitExceeded(
                 limit: "max_parameters", status: 422,
                 "the parameters' shapes make \(arrays.value == Int.max ? "more than \(limit)" : String(arrays.value)) "
@@ -161,7 +175,9 @@ enum SessionRoutes {
         }
     }
 
-    private static func makeEngine<S: WireScalar>(_ spec: TrainingSpec, _ layout: ParameterLayout, _ values: [S])
+    private static func makeEngine<S: WireScalar>(
+        _ spec: TrainingSpec, _ layout: ParameterLayout, _ values: [S]
+    )
         throws(ServiceError) -> OptimizerEngine<S>
     {
         try ServiceError.bridging { () throws(OptimizerError) in
@@ -169,7 +185,9 @@ enum SessionRoutes {
         }
     }
 
-    private static func restoreEngine<S: WireScalar>(_ checkpoint: EngineCheckpoint<S>) throws(ServiceError)
+    private static func restoreEngine<S: WireScalar>(
+        _ checkpoint: EngineCheckpoint<S>
+    ) throws(ServiceError)
         -> OptimizerEngine<S>
     {
         try ServiceError.bridging { () throws(OptimizerError) in try OptimizerEngine(checkpoint: checkpoint) }
@@ -215,7 +233,9 @@ enum SessionRoutes {
                 }
             }
             try WireReading.finish(&reader)
-            guard !seen.isEmpty else { throw ServiceError.invalidField("the body changes nothing; give \"optimizer\" or \"name\"") }
+            guard !seen.isEmpty else {
+                throw ServiceError.invalidField("the body changes nothing; give \"optimizer\" or \"name\"")
+            }
             let (summary, version) = try session.change(ifMatch: request.headers["If-Match"]) {
                 (s) throws(ServiceError) -> (SessionSummary, UInt64) in
                 if let optimizer {
@@ -233,7 +253,8 @@ enum SessionRoutes {
                 return (session.summary(of: s), s.version)
             }
             try context.persistence?.append(
-                .patch(at: summary.updatedAt, name: name, optimizer: optimizer), to: session, registry: context.registry)
+                .patch(at: summary.updatedAt, name: name, optimizer: optimizer), to: session, registry: context.registry
+            )
             var response = HTTPResponse.json(SessionWriter.summary(summary))
             response.headers.add(name: "ETag", value: session.etag(version: version))
             return response

@@ -53,8 +53,12 @@ enum TrainingRoutes {
         router.on(.get, "/v1/sessions/:id/parameters") { request in
             let session = try context.session(for: request)
             let responseFormat = try request.responseFormat(preferred: .json)
-            let (step, values, version) = session.state.withLock { ($0.engine.stepCount, $0.engine.parameterValues, $0.version) }
-            if let ifNoneMatch = request.headers["If-None-Match"], session.matches(ifMatch: ifNoneMatch, version: version) {
+            let (step, values, version) = session.state.withLock {
+                ($0.engine.stepCount, $0.engine.parameterValues, $0.version)
+            }
+            if let ifNoneMatch = request.headers["If-None-Match"],
+                session.matches(ifMatch: ifNoneMatch, version: version)
+            {
                 return HTTPResponse(status: .notModified, headers: ["ETag": session.etag(version: version)])
             }
             let lease = try responseLease(request, session, context, responseFormat)
@@ -99,7 +103,8 @@ enum TrainingRoutes {
         let digest = claim.map { _ in BodyDigest(body: request.body, contentType: format.mediaType) }
         do {
             if let claim, let digest, let replay = try claim.replay(digest: digest, on: session) {
-                return stepResponse(session, replay.report, replay.values, replay.version, request, responseFormat, lease)
+                return stepResponse(
+                    session, replay.report, replay.values, replay.version, request, responseFormat, lease)
             }
             let gradients: StepGradients
             let present: [Bool]
@@ -122,7 +127,8 @@ enum TrainingRoutes {
             }
             // Durable (per --fsync) before it is acknowledged.
             try context.persistence?.append(
-                .step(at: .now(), present: present, gradients: gradients, key: claim?.key, digest: digest, report: report),
+                .step(
+                    at: .now(), present: present, gradients: gradients, key: claim?.key, digest: digest, report: report),
                 to: session, registry: context.registry)
             return stepResponse(session, report, values, version, request, responseFormat, lease)
         } catch {
@@ -133,7 +139,9 @@ enum TrainingRoutes {
 
     /// JSON gradients decoded into a flat buffer; a binary body is only checked for length and
     /// stepped from in place (no copy of, say, 40 MB for 10M float32 parameters).
-    private static func decodeGradients(_ body: [UInt8], format: BodyFormat, session: Session) throws(ServiceError)
+    private static func decodeGradients(
+        _ body: [UInt8], format: BodyFormat, session: Session
+    ) throws(ServiceError)
         -> (StepGradients, [Bool])
     {
         switch (session.dtype, format) {
@@ -197,7 +205,8 @@ enum TrainingRoutes {
             return HTTPResponse(status: .ok, headers: headers, body: values.body)
         }
         var writer = JSONWriter(
-            reservingCapacity: minimal ? 96 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
+            reservingCapacity: minimal
+                ? 96 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
         writer.beginObject()
         writer.writeKey("step")
         writer.writeInt(report.step)
@@ -224,9 +233,13 @@ enum TrainingRoutes {
             let values: TensorValues
             switch session.dtype {
             case .float32:
-                values = .float32(try decode(request.body, format: format, layout: session.layout, role: .value, as: Float.self).values)
+                values = .float32(
+                    try decode(request.body, format: format, layout: session.layout, role: .value, as: Float.self)
+                        .values)
             case .float64:
-                values = .float64(try decode(request.body, format: format, layout: session.layout, role: .value, as: Double.self).values)
+                values = .float64(
+                    try decode(request.body, format: format, layout: session.layout, role: .value, as: Double.self)
+                        .values)
             }
             let (step, current, version) = try session.change(ifMatch: request.headers["If-Match"]) {
                 (s) throws(ServiceError) -> (Int, TensorValues, UInt64) in
@@ -255,7 +268,8 @@ enum TrainingRoutes {
             return HTTPResponse(status: .ok, headers: headers, body: values.body)
         }
         var writer = JSONWriter(
-            reservingCapacity: minimal ? 32 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
+            reservingCapacity: minimal
+                ? 32 : SessionWriter.estimatedBytes(parameterCount: values.count, dtype: session.dtype))
         writer.beginObject()
         writer.writeKey("step")
         writer.writeInt(step)

@@ -22,7 +22,9 @@ struct IdempotencyClaim: Sendable {
 
     /// For a key that already produced a step: the replayed answer (same body) or a 422 (another body).
     /// Nil when the key is new and the step must be applied.
-    func replay(digest: BodyDigest, on session: Session) throws(ServiceError)
+    func replay(
+        digest: BodyDigest, on session: Session
+    ) throws(ServiceError)
         -> (report: StepReport, values: TensorValues, version: UInt64)?
     {
         guard case .done(let recorded, let report) = previous else { return nil }

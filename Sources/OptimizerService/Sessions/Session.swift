@@ -55,7 +55,8 @@ final class Session: Sendable {
         self.dtype = state.engine.dtype
         self.layout = state.engine.layout
         self.createdAt = createdAt
-        self.parametersJSONBytes = MemoryFootprint.parametersJSON(layout: state.engine.layout, dtype: state.engine.dtype)
+        self.parametersJSONBytes = MemoryFootprint.parametersJSON(
+            layout: state.engine.layout, dtype: state.engine.dtype)
         self.storage = storage
         self.lane = SessionLane(label: "optd.session.\(id)")
         self.state = Mutex(state)

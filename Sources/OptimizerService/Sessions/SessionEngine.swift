@@ -104,8 +104,10 @@ public enum SessionEngine: Sendable {
             }
         }
         if let result { return try result.get() }
-        return try engine.step(gradients: decodeLittleEndian(bytes, count: bytes.count / MemoryLayout<Scalar>.stride,
-                                                             as: Scalar.self), present: present)
+        return try engine.step(
+            gradients: decodeLittleEndian(
+                bytes, count: bytes.count / MemoryLayout<Scalar>.stride,
+                as: Scalar.self), present: present)
     }
 
     /// Overwrites every parameter (flat, layout order); optimizer state is kept.
@@ -149,8 +151,9 @@ extension SessionEngine {
         // A one-element SGD engine: valid by construction (the values below satisfy every rule).
         do {
             let layout = try ParameterLayout([(name: "placeholder", shape: [1])])
-            return try OptimizerEngine(spec: TrainingSpec(optimizer: OptimizerSpec(kind: .sgd)), layout: layout,
-                                       initialValues: [0])
+            return try OptimizerEngine(
+                spec: TrainingSpec(optimizer: OptimizerSpec(kind: .sgd)), layout: layout,
+                initialValues: [0])
         } catch {
             preconditionFailure("the placeholder engine is valid: \(error)")
         }

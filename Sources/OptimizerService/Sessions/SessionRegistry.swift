@@ -79,7 +79,8 @@ final class SessionRegistry: Sendable {
         return .limitExceeded(
             limit: "memory_budget", status: 507,
             "\(what) needs \(needed) bytes; \(free) of the memory budget of \(memoryBudgetBytes) bytes "
-                + "(--memory-budget) are free (sessions hold \(inner.reservedBytes), requests in flight \(inner.leasedBytes))")
+                + "(--memory-budget) are free (sessions hold \(inner.reservedBytes), requests in flight \(inner.leasedBytes))"
+        )
     }
 
     /// Grows a session's share by `bytes` (a PATCH that adds optimizer state), before the state is
@@ -101,7 +102,9 @@ final class SessionRegistry: Sendable {
     /// - Throws: 507 `limit_exceeded` (`memory_budget`) when they do not fit.
     func lease(bytes: Int, for what: String) throws(ServiceError) -> MemoryLease {
         try inner.withLock { (inner) throws(ServiceError) in
-            guard inner.admits(bytes, budget: memoryBudgetBytes) else { throw budgetExceeded(inner, needed: bytes, for: what) }
+            guard inner.admits(bytes, budget: memoryBudgetBytes) else {
+                throw budgetExceeded(inner, needed: bytes, for: what)
+            }
             inner.leasedBytes += bytes
         }
         return MemoryLease(bytes: bytes, registry: self)
@@ -181,7 +184,8 @@ final class SessionRegistry: Sendable {
     func gauges() -> ServiceMetrics.Gauges {
         inner.withLock { inner in
             ServiceMetrics.Gauges(
-                sessions: inner.sessions.count + inner.resting.count, parameters: inner.parameters, stateBytes: inner.reservedBytes,
+                sessions: inner.sessions.count + inner.resting.count, parameters: inner.parameters,
+                stateBytes: inner.reservedBytes,
                 leasedBytes: inner.leasedBytes,
                 memoryBudgetBytes: memoryBudgetBytes)
         }

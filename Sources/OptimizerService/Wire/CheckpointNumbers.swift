@@ -82,7 +82,8 @@ enum CheckpointNumbers {
             let text = try WireReading.json(context) { () throws(JSONError) in try reader.readString() }
             guard let x = value(of: text) else {
                 throw .invalidCheckpoint(
-                    "\(context) is the string \"\(text.prefix(32))\"; a number, \"NaN\", \"Infinity\" or \"-Infinity\" is expected")
+                    "\(context) is the string \"\(text.prefix(32))\"; a number, \"NaN\", \"Infinity\" or \"-Infinity\" is expected"
+                )
             }
             return x
         default:

@@ -28,7 +28,8 @@ struct CheckpointInput: Sendable {
     /// Per group, the lr the next step uses (`EngineCheckpoint.lastLR`); nil rebuilds the sequence.
     var lastLR: [Double]?
 
-    static let members = ["format", "name", "dtype", "step"] + TrainingSpec.memberNames + ["last_lr", "parameters", "state"]
+    static let members =
+        ["format", "name", "dtype", "step"] + TrainingSpec.memberNames + ["last_lr", "parameters", "state"]
 
     static func read(_ reader: inout JSONReader) throws(ServiceError) -> CheckpointInput {
         var format: String?
@@ -68,24 +69,29 @@ struct CheckpointInput: Sendable {
             }
         }
         guard format == checkpointFormat else {
-            throw .invalidCheckpoint("\"format\" must be \"\(checkpointFormat)\", got \(format.map { "\"\($0)\"" } ?? "nothing")")
+            throw .invalidCheckpoint(
+                "\"format\" must be \"\(checkpointFormat)\", got \(format.map { "\"\($0)\"" } ?? "nothing")")
         }
         guard let step else { throw .invalidCheckpoint("\"step\" is required") }
         guard let parameters else { throw .invalidCheckpoint("\"parameters\" is required") }
         if let missing = parameters.first(where: { $0.data == nil }) {
             throw .invalidCheckpoint("parameter \"\(missing.name)\" has no \"data\"")
         }
-        return CheckpointInput(name: name, dtype: dtype ?? .float32, step: step, training: .object(training),
-                               parameters: parameters, state: state, lastLR: lastLR)
+        return CheckpointInput(
+            name: name, dtype: dtype ?? .float32, step: step, training: .object(training),
+            parameters: parameters, state: state, lastLR: lastLR)
     }
 
-    private static func readState(_ reader: inout JSONReader) throws(ServiceError)
+    private static func readState(
+        _ reader: inout JSONReader
+    ) throws(ServiceError)
         -> [(parameter: String, entries: [(name: String, value: StateInput)])]
     {
         var result: [(parameter: String, entries: [(name: String, value: StateInput)])] = []
         try WireReading.object(&reader, what: "checkpoint.state") { (parameter, reader) throws(ServiceError) in
             var entries: [(name: String, value: StateInput)] = []
-            try WireReading.object(&reader, what: "checkpoint.state.\(parameter)") { (name, reader) throws(ServiceError) in
+            try WireReading.object(&reader, what: "checkpoint.state.\(parameter)") {
+                (name, reader) throws(ServiceError) in
                 let context = "checkpoint.state.\(parameter).\(name)"
                 switch try WireReading.kind(&reader) {
                 case .number, .string:
@@ -103,7 +109,9 @@ struct CheckpointInput: Sendable {
 
     /// The core's checkpoint in the session dtype, from the spec and layout the caller already
     /// validated; the core then validates names, counts and steps.
-    func engineCheckpoint<S: WireScalar>(as type: S.Type, spec: TrainingSpec, layout: ParameterLayout)
+    func engineCheckpoint<S: WireScalar>(
+        as type: S.Type, spec: TrainingSpec, layout: ParameterLayout
+    )
         throws(ServiceError) -> EngineCheckpoint<S>
     {
         let values = try parameters.flatValues(layout: layout, as: S.self, checkpoint: true)

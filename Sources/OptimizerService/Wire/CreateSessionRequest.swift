@@ -39,7 +39,7 @@ enum CreateSessionRequest: Sendable {
             case "checkpoint":
                 do throws(ServiceError) {
                     checkpoint = try CheckpointInput.read(&reader)
-                } catch where error.statusCode == 422 && error.code != "unknown_field" {
+                } catch  where error.statusCode == 422 && error.code != "unknown_field" {
                     // Well-formed JSON that is not a usable checkpoint (a null for a non-finite
                     // value, a ragged tensor, ...) is one kind of failure for the client.
                     throw error.code == "invalid_checkpoint" ? error : .invalidCheckpoint(error.detail)
@@ -79,14 +79,17 @@ enum ParameterInputReader {
                 result.append(try readNamed(index: index, &reader, checkpoint: checkpoint))
             }
         default:
-            throw .invalidField("\"parameters\" must be an object by name or an array of {\"name\", \"shape\", \"data\"}")
+            throw .invalidField(
+                "\"parameters\" must be an object by name or an array of {\"name\", \"shape\", \"data\"}")
         }
         guard !result.isEmpty else { throw .invalidParameters("\"parameters\" is empty; a session needs at least one") }
         return result
     }
 
     /// `name: <number or nested arrays>` or `name: {"shape": [...], "data": [...]}`.
-    private static func readTensor(named name: String, _ reader: inout JSONReader, checkpoint: Bool)
+    private static func readTensor(
+        named name: String, _ reader: inout JSONReader, checkpoint: Bool
+    )
         throws(ServiceError) -> ParameterInput
     {
         switch try WireReading.kind(&reader) {
@@ -95,7 +98,7 @@ enum ParameterInputReader {
             var shape: [Int] = []
             do throws(ServiceError) {
                 try WireReading.numbers(&reader, into: &data, shape: &shape, context: "parameter \"\(name)\"")
-            } catch where error.code == "shape_mismatch" {
+            } catch  where error.code == "shape_mismatch" {
                 throw .invalidParameters(error.detail)  // ragged nested values: the shape is the parameter's own
             }
             return ParameterInput(name: name, shape: shape, data: data)
@@ -118,7 +121,9 @@ enum ParameterInputReader {
     }
 
     /// `{"name": ..., "shape": [...], "data": [...]}` in the array form.
-    private static func readNamed(index: Int, _ reader: inout JSONReader, checkpoint: Bool)
+    private static func readNamed(
+        index: Int, _ reader: inout JSONReader, checkpoint: Bool
+    )
         throws(ServiceError) -> ParameterInput
     {
         var name: String?
@@ -138,7 +143,9 @@ enum ParameterInputReader {
         return ParameterInput(name: name, shape: shape, data: data)
     }
 
-    private static func readData(_ reader: inout JSONReader, context: String, checkpoint: Bool)
+    private static func readData(
+        _ reader: inout JSONReader, context: String, checkpoint: Bool
+    )
         throws(ServiceError) -> [Double]
     {
         checkpoint
@@ -167,7 +174,9 @@ extension [ParameterInput] {
     /// Flat initial values in the session dtype (zeros where no data was given); a value that is not
     /// finite in that dtype is a 422, except that a checkpoint's non-finite values (`CheckpointNumbers`)
     /// are restored as they are.
-    func flatValues<S: WireScalar>(layout: ParameterLayout, as type: S.Type, checkpoint: Bool = false)
+    func flatValues<S: WireScalar>(
+        layout: ParameterLayout, as type: S.Type, checkpoint: Bool = false
+    )
         throws(ServiceError) -> [S]
     {
         var values = [S](repeating: 0, count: layout.totalCount)
@@ -177,7 +186,8 @@ extension [ParameterInput] {
                 let v = S(x)
                 guard v.isFinite || (checkpoint && !x.isFinite) else {
                     throw .nonFiniteValue(
-                        "parameter \"\(input.name)\" has a value at flat index \(i) that is not finite in \(S.dtype.rawValue)")
+                        "parameter \"\(input.name)\" has a value at flat index \(i) that is not finite in \(S.dtype.rawValue)"
+                    )
                 }
                 values[entry.offset + i] = v
             }

@@ -66,7 +66,8 @@ enum SessionWriter {
         writer.endObject()
     }
 
-    private static func writeTensors<S: WireScalar>(_ values: [S], layout: ParameterLayout, to writer: inout JSONWriter) {
+    private static func writeTensors<S: WireScalar>(_ values: [S], layout: ParameterLayout, to writer: inout JSONWriter)
+    {
         for entry in layout.entries {
             writer.writeKey(entry.name)
             S.write(values[entry.offset..<(entry.offset + entry.count)], shape: entry.shape, to: &writer)

@@ -32,7 +32,9 @@ struct TensorInput<S: WireScalar> {
         if values.isEmpty { values = [S](repeating: 0, count: layout.totalCount) }
         do {
             guard try reader.peek() == .object else {
-                throw ServiceError.invalidField("\"\(role == .gradient ? "gradients" : "parameters")\" must be an object of tensors by parameter name")
+                throw ServiceError.invalidField(
+                    "\"\(role == .gradient ? "gradients" : "parameters")\" must be an object of tensors by parameter name"
+                )
             }
             try reader.beginObject()
             while let name = try reader.nextKey() {
@@ -70,7 +72,8 @@ struct TensorInput<S: WireScalar> {
                     + "\(describeShape(entry.shape)) (a flat array of \(entry.count) also works)")
         }
         if let bad = info.firstNonFiniteIndex {
-            let detail = "\(role.noun) \"\(name)\" has a non-finite value at flat index \(bad) "
+            let detail =
+                "\(role.noun) \"\(name)\" has a non-finite value at flat index \(bad) "
                 + "(a number too large for \(S.dtype.rawValue) counts as non-finite)"
             throw role == .gradient ? .nonFiniteGradient(detail) : .nonFiniteValue(detail)
         }
@@ -95,7 +98,8 @@ struct TensorInput<S: WireScalar> {
         if role == .value, let bad = values.firstIndex(where: { !$0.isFinite }) {
             let p = layout.entries.lastIndex { $0.offset <= bad } ?? 0
             throw .nonFiniteValue(
-                "value \"\(layout.entries[p].name)\" has a non-finite value at flat index \(bad - layout.entries[p].offset)")
+                "value \"\(layout.entries[p].name)\" has a non-finite value at flat index \(bad - layout.entries[p].offset)"
+            )
         }
     }
 }

@@ -94,9 +94,12 @@ enum WireReading {
     }
 
     /// Numbers of a number or nested arrays, appended to `values`, with the inferred shape.
-    static func numbers(_ reader: inout JSONReader, into values: inout [Double], shape: inout [Int],
-                        context: String) throws(ServiceError) {
-        let info = try json(context) { () throws(JSONError) in try reader.readNumberArray(into: &values, shape: &shape) }
+    static func numbers(
+        _ reader: inout JSONReader, into values: inout [Double], shape: inout [Int],
+        context: String
+    ) throws(ServiceError) {
+        let info = try json(context) { () throws(JSONError) in try reader.readNumberArray(into: &values, shape: &shape)
+        }
         if let bad = info.firstNonFiniteIndex {
             throw .nonFiniteValue("\(context) has a value at flat index \(bad) too large to be finite")
         }
@@ -104,7 +107,9 @@ enum WireReading {
 
     /// A flat array of numbers (`data`).
     static func flatData(_ reader: inout JSONReader, context: String) throws(ServiceError) -> [Double] {
-        guard try kind(&reader) == .array else { throw .invalidParameters("\(context): \"data\" must be an array of numbers") }
+        guard try kind(&reader) == .array else {
+            throw .invalidParameters("\(context): \"data\" must be an array of numbers")
+        }
         var data: [Double] = []
         var shape: [Int] = []
         try numbers(&reader, into: &data, shape: &shape, context: context)

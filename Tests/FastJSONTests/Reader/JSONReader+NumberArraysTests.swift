@@ -3,7 +3,9 @@ import Foundation
 import Testing
 
 @Suite struct JSONReaderNumberArraysTests {
-    static func readFloats(_ text: String, maxDepth: Int = 64) throws(JSONError) -> (
+    static func readFloats(
+        _ text: String, maxDepth: Int = 64
+    ) throws(JSONError) -> (
         [Float], [Int], JSONNumberArrayInfo
     ) {
         var reader = JSONReader(text, maxDepth: maxDepth)

@@ -53,7 +53,9 @@ enum FixtureReplay {
 
     /// Replays every step; `interruptAt` exports a checkpoint after that many steps and continues on an
     /// engine restored from it.
-    static func replay<S: EngineScalar>(_ f: TorchFixture, _ type: S.Type, interruptAt: Int? = nil) throws -> ReplayResult {
+    static func replay<S: EngineScalar>(
+        _ f: TorchFixture, _ type: S.Type, interruptAt: Int? = nil
+    ) throws -> ReplayResult {
         var engine = try engine(f, S.self)
         var result = ReplayResult()
         for (k, step) in f.steps.enumerated() {

@@ -5,8 +5,9 @@ import TestSupport
 @Suite struct CheckpointLiveTests {
     @Test func checkpointHoldsSpecStepParametersAndTorchStateNames() throws {
         try withClient { client, _ in
-            let id = try client.createSession(Specs.adam.setting("optimizer", ["type": "adam", "lr": 0.01, "amsgrad": true])
-                .setting("schedule", ["type": "step", "step_size": 10]))
+            let id = try client.createSession(
+                Specs.adam.setting("optimizer", ["type": "adam", "lr": 0.01, "amsgrad": true])
+                    .setting("schedule", ["type": "step", "step_size": 10]))
             _ = try client.step(id, Specs.adamGradients)
             _ = try client.step(id, ["w": [[1, 1, 1], [1, 1, 1]]])
             let r = try client.get("/v1/sessions/\(id)/checkpoint")
@@ -24,9 +25,14 @@ import TestSupport
             #expect(c["schedule"]?["type"] == "step")
             #expect(c["parameters"]?.array?.compactMap { $0["name"]?.string } == ["w", "b"])
             #expect(c["parameters"]?[0]?["shape"] == [2, 3])
-            #expect(c["parameters"]?[0]?["data"]?.flatFloats
-                    == LittleEndian.floats(try client.get("/v1/sessions/\(id)/parameters",
-                                                           headers: [("Accept", "application/octet-stream")]).body).prefix(6).map { $0 })
+            #expect(
+                c["parameters"]?[0]?["data"]?.flatFloats
+                    == LittleEndian.floats(
+                        try client.get(
+                            "/v1/sessions/\(id)/parameters",
+                            headers: [("Accept", "application/octet-stream")]
+                        ).body
+                    ).prefix(6).map { $0 })
             // torch.optim.Adam's state names, per parameter, with per-parameter step counts.
             #expect(c["state"]?["w"]?.keys == ["step", "exp_avg", "exp_avg_sq", "max_exp_avg_sq"])
             #expect(c["state"]?["w"]?["step"]?.int == 2)

@@ -15,16 +15,19 @@ import TestSupport
                 let client = try HTTPClient(port: service.port)
                 for _ in 0..<stepsEach {
                     let r = try client.step(id, ["p": [1, 1, 1, 1]], headers: [("Prefer", "return=minimal")])
-                    guard r.status == 200, let step = try r.json()["step"]?.int else { throw HTTPClient.Failure.malformed("\(r)") }
+                    guard r.status == 200, let step = try r.json()["step"]?.int else {
+                        throw HTTPClient.Failure.malformed("\(r)")
+                    }
                     steps.withLock { $0.append(step) }
                 }
             }
             // SGD lr = 1, gradient 1: the value counts the applied steps exactly.
             let client = try service.client()
             let total = clients * stepsEach
-            #expect(try client.get("/v1/sessions/\(id)/parameters").json() == [
-                "step": .int(total), "parameters": ["p": .numbers([Double](repeating: -Double(total), count: 4))],
-            ])
+            #expect(
+                try client.get("/v1/sessions/\(id)/parameters").json() == [
+                    "step": .int(total), "parameters": ["p": .numbers([Double](repeating: -Double(total), count: 4))],
+                ])
             #expect(steps.withLock { $0.sorted() } == Array(1...total), "each step number is given out once")
         }
     }
@@ -39,13 +42,17 @@ import TestSupport
                 // Session i gets gradient i + 1, 20 times, as binary.
                 let g = LittleEndian.bytes([Float](repeating: Float(i + 1), count: 1000))
                 for k in 1...20 {
-                    let r = try c.request("POST", "/v1/sessions/\(ids[i])/step",
-                                          headers: [("Content-Type", "application/octet-stream")], body: g)
-                    guard r.status == 200, r.header("Optd-Step") == String(k) else { throw HTTPClient.Failure.malformed("\(r)") }
+                    let r = try c.request(
+                        "POST", "/v1/sessions/\(ids[i])/step",
+                        headers: [("Content-Type", "application/octet-stream")], body: g)
+                    guard r.status == 200, r.header("Optd-Step") == String(k) else {
+                        throw HTTPClient.Failure.malformed("\(r)")
+                    }
                 }
             }
             for (i, id) in ids.enumerated() {
-                let r = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+                let r = try client.get(
+                    "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
                 #expect(Set(LittleEndian.floats(r.body)) == [Float(-20 * (i + 1))], "session \(i)")
                 #expect(r.header("Optd-Step") == "20")
             }
@@ -69,7 +76,8 @@ import TestSupport
                     for _ in 0..<steps {
                         let r = try c.request(
                             "POST", "/v1/sessions/\(id)/step",
-                            headers: [("Content-Type", "application/octet-stream"), ("Prefer", "return=minimal")], body: g)
+                            headers: [("Content-Type", "application/octet-stream"), ("Prefer", "return=minimal")],
+                            body: g)
                         guard r.status == 200 else { throw HTTPClient.Failure.malformed("\(r)") }
                     }
                     return
@@ -78,7 +86,8 @@ import TestSupport
                 var n = 0
                 while !writerDone.load(ordering: .acquiring), n < 400 {
                     n += 1
-                    let r = try c.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+                    let r = try c.get(
+                        "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
                     let values = LittleEndian.floats(r.body)
                     let step = Int(r.header("Optd-Step") ?? "") ?? -1
                     // Every element equals -step: the whole step, and exactly the step the header names.
@@ -95,7 +104,8 @@ import TestSupport
             #expect(reads.withLock { $0 } > 0)
             // The reads really overlapped the steps: they saw the session at several step counts.
             #expect(seenSteps.withLock { $0.count } >= 2, "reads saw steps \(seenSteps.withLock { $0.sorted() })")
-            let final = try service.client().get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            let final = try service.client().get(
+                "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(Set(LittleEndian.floats(final.body)) == [Float(-steps)])
         }
     }
@@ -123,7 +133,8 @@ import TestSupport
             }
             #expect(try client.sessionIDs().isEmpty)
             let metrics = try client.get("/metrics").text
-            #expect(metrics.contains("\noptd_sessions 0\n") && metrics.contains("\noptd_parameters 0\n")
+            #expect(
+                metrics.contains("\noptd_sessions 0\n") && metrics.contains("\noptd_parameters 0\n")
                     && metrics.contains("\noptd_session_state_bytes 0\n"), "gauges return to zero")
         }
     }
@@ -132,14 +143,18 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Specs.small(optimizer: ["type": "sgd", "lr": 1]))
             // Pipelined: step, patch lr to 0.5, put values, step.
-            var bytes = HTTPClient.requestBytes("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
-                                                body: (["gradients": ["b": [1, 1]]] as JSON).bytes)
-            bytes += HTTPClient.requestBytes("PATCH", "/v1/sessions/\(id)", headers: [("Content-Type", "application/json")],
-                                             body: (["optimizer": ["lr": 0.5]] as JSON).bytes)
-            bytes += HTTPClient.requestBytes("PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
-                                             body: (["parameters": ["w": [8, 8, 8], "b": [4, 4]]] as JSON).bytes)
-            bytes += HTTPClient.requestBytes("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
-                                             body: (["gradients": ["b": [2, 2]]] as JSON).bytes)
+            var bytes = HTTPClient.requestBytes(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
+                body: (["gradients": ["b": [1, 1]]] as JSON).bytes)
+            bytes += HTTPClient.requestBytes(
+                "PATCH", "/v1/sessions/\(id)", headers: [("Content-Type", "application/json")],
+                body: (["optimizer": ["lr": 0.5]] as JSON).bytes)
+            bytes += HTTPClient.requestBytes(
+                "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
+                body: (["parameters": ["w": [8, 8, 8], "b": [4, 4]]] as JSON).bytes)
+            bytes += HTTPClient.requestBytes(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
+                body: (["gradients": ["b": [2, 2]]] as JSON).bytes)
             try client.send(bytes)
             let first = try client.readResponse(method: "POST")
             #expect(try first.json()["parameters"]?["b"] == [-1, 0])
@@ -171,7 +186,9 @@ import TestSupport
             // Steps that were queued before the delete answer 200 or 404, never anything else, and once a
             // step says 404 no later one succeeds.
             #expect(statuses.allSatisfy { $0 == 200 || $0 == 404 }, "\(statuses)")
-            if let first404 = statuses.firstIndex(of: 404) { #expect(statuses[first404...].allSatisfy { $0 == 404 }, "\(statuses)") }
+            if let first404 = statuses.firstIndex(of: 404) {
+                #expect(statuses[first404...].allSatisfy { $0 == 404 }, "\(statuses)")
+            }
             expectProblem(try client.get("/v1/sessions/\(id)"), status: 404, code: "session_not_found")
         }
     }

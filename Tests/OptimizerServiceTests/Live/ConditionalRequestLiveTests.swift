@@ -13,7 +13,8 @@ import TestSupport
             let id = try create.json()["id"]?.string ?? ""
             var seen: Set<String> = []
             func expectNew(_ tag: String?, _ what: String) {
-                #expect(tag.map { $0.hasPrefix("\"") && $0.hasSuffix("\"") } == true, "\(what): \(String(describing: tag))")
+                #expect(
+                    tag.map { $0.hasPrefix("\"") && $0.hasSuffix("\"") } == true, "\(what): \(String(describing: tag))")
                 #expect(tag.map { seen.insert($0).inserted } == true, "\(what) did not change the ETag")
             }
             expectNew(create.header("ETag"), "create")
@@ -27,10 +28,13 @@ import TestSupport
             let step = try client.step(id, Specs.adamGradients)
             expectNew(step.header("ETag"), "step")
             #expect(try Self.etag(client, id) == step.header("ETag"))
-            let binary = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
-                                            body: LittleEndian.bytes([Float](repeating: 0.1, count: 9)))
+            let binary = try client.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                body: LittleEndian.bytes([Float](repeating: 0.1, count: 9)))
             expectNew(binary.header("ETag"), "binary step")
-            let put = try client.request("PUT", "/v1/sessions/\(id)/parameters", json: ["parameters": ["w": [1, 2, 3, 4, 5, 6], "b": [0, 0, 0]]])
+            let put = try client.request(
+                "PUT", "/v1/sessions/\(id)/parameters",
+                json: ["parameters": ["w": [1, 2, 3, 4, 5, 6], "b": [0, 0, 0]]])
             expectNew(put.header("ETag"), "PUT")
             let patch = try client.request("PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["lr": 0.5]])
             expectNew(patch.header("ETag"), "PATCH")
@@ -50,15 +54,21 @@ import TestSupport
             #expect(first.status == 200)
             let tag1 = first.header("ETag") ?? ""
             let before = try client.snapshot(id)
-            expectProblem(try client.step(id, ["b": [1, 1]], headers: [("If-Match", tag0)]), status: 412, code: "precondition_failed",
-                          mentions: [tag0, tag1])
-            expectProblem(try client.request("PUT", "/v1/sessions/\(id)/parameters",
-                                             json: ["parameters": ["w": [0, 0, 0], "b": [0, 0]]], headers: [("If-Match", tag0)]),
-                          status: 412, code: "precondition_failed")
-            expectProblem(try client.request("PATCH", "/v1/sessions/\(id)", json: ["name": "x"], headers: [("If-Match", tag0)]),
-                          status: 412, code: "precondition_failed")
-            expectProblem(try client.request("DELETE", "/v1/sessions/\(id)", headers: [("If-Match", tag0)]), status: 412,
-                          code: "precondition_failed")
+            expectProblem(
+                try client.step(id, ["b": [1, 1]], headers: [("If-Match", tag0)]), status: 412,
+                code: "precondition_failed",
+                mentions: [tag0, tag1])
+            expectProblem(
+                try client.request(
+                    "PUT", "/v1/sessions/\(id)/parameters",
+                    json: ["parameters": ["w": [0, 0, 0], "b": [0, 0]]], headers: [("If-Match", tag0)]),
+                status: 412, code: "precondition_failed")
+            expectProblem(
+                try client.request("PATCH", "/v1/sessions/\(id)", json: ["name": "x"], headers: [("If-Match", tag0)]),
+                status: 412, code: "precondition_failed")
+            expectProblem(
+                try client.request("DELETE", "/v1/sessions/\(id)", headers: [("If-Match", tag0)]), status: 412,
+                code: "precondition_failed")
             #expect(try client.snapshot(id) == before)
             // A list containing the current tag matches, as does `*`.
             let listed = try client.step(id, ["b": [1, 1]], headers: [("If-Match", "\(tag0), \(tag1)")])
@@ -66,15 +76,18 @@ import TestSupport
             let star = try client.step(id, ["b": [1, 1]], headers: [("If-Match", "*")])
             #expect(star.status == 200)
             #expect(try star.json()["step"]?.int == 3)
-            let put = try client.request("PUT", "/v1/sessions/\(id)/parameters", json: ["parameters": ["w": [0, 0, 0], "b": [0, 0]]],
-                                         headers: [("If-Match", star.header("ETag") ?? "")])
+            let put = try client.request(
+                "PUT", "/v1/sessions/\(id)/parameters", json: ["parameters": ["w": [0, 0, 0], "b": [0, 0]]],
+                headers: [("If-Match", star.header("ETag") ?? "")])
             #expect(put.status == 200)
-            let patch = try client.request("PATCH", "/v1/sessions/\(id)", json: ["name": "y"], headers: [("If-Match", put.header("ETag") ?? "")])
+            let patch = try client.request(
+                "PATCH", "/v1/sessions/\(id)", json: ["name": "y"], headers: [("If-Match", put.header("ETag") ?? "")])
             #expect(patch.status == 200)
             // A weak or unquoted form of the current tag is not the tag.
             let current = patch.header("ETag") ?? ""
-            expectProblem(try client.step(id, ["b": [1, 1]], headers: [("If-Match", String(current.dropFirst().dropLast()))]),
-                          status: 412, code: "precondition_failed")
+            expectProblem(
+                try client.step(id, ["b": [1, 1]], headers: [("If-Match", String(current.dropFirst().dropLast()))]),
+                status: 412, code: "precondition_failed")
         }
     }
 
@@ -101,10 +114,16 @@ import TestSupport
             #expect(cached.status == 304)
             #expect(cached.body.isEmpty)
             #expect(cached.header("ETag") == tag)
-            let binary = try client.get("/v1/sessions/\(id)/parameters", headers: [("If-None-Match", tag), ("Accept", "application/octet-stream")])
+            let binary = try client.get(
+                "/v1/sessions/\(id)/parameters",
+                headers: [("If-None-Match", tag), ("Accept", "application/octet-stream")])
             #expect(binary.status == 304)
-            #expect(try client.get("/v1/sessions/\(id)/parameters", headers: [("If-None-Match", "\"other\"")]).status == 200)
-            #expect(try client.get("/v1/sessions/\(id)/parameters", headers: [("If-None-Match", "\"other\", \(tag)")]).status == 304)
+            #expect(
+                try client.get("/v1/sessions/\(id)/parameters", headers: [("If-None-Match", "\"other\"")]).status == 200
+            )
+            #expect(
+                try client.get("/v1/sessions/\(id)/parameters", headers: [("If-None-Match", "\"other\", \(tag)")])
+                    .status == 304)
             #expect(try client.get("/v1/sessions/\(id)", headers: [("If-None-Match", tag)]).status == 304)
             // The connection is still in sync after bodiless 304s.
             _ = try client.step(id, ["b": [1, 1]])

@@ -24,14 +24,20 @@ import TestSupport
     /// way in refuses more than 32 dimensions, and 32 round-trip through every JSON route.
     @Test func shapesOfMoreThan32DimensionsAreRefusedAndThe32DimensionOnesRoundTrip() throws {
         try withClient { client, _ in
-            let create = try client.post("/v1/sessions", json: [
-                "optimizer": Self.sgd, "parameters": ["w": ["shape": Self.ones(70_000)]],
-            ])
+            let create = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": Self.sgd, "parameters": ["w": ["shape": Self.ones(70_000)]],
+                ])
             expectProblem(create, status: 422, code: "invalid_parameters", mentions: ["70000", "32"])
-            let restore = try client.post("/v1/sessions", json: ["checkpoint": [
-                "format": "optd-checkpoint/1", "step": 0, "optimizer": Self.sgd,
-                "parameters": [["name": "w", "shape": Self.ones(33), "data": [0.5]]],
-            ]])
+            let restore = try client.post(
+                "/v1/sessions",
+                json: [
+                    "checkpoint": [
+                        "format": "optd-checkpoint/1", "step": 0, "optimizer": Self.sgd,
+                        "parameters": [["name": "w", "shape": Self.ones(33), "data": [0.5]]],
+                    ]
+                ])
             expectProblem(restore, status: 422, code: "invalid_parameters", mentions: ["33", "32"])
             #expect(try client.sessionIDs().isEmpty)
 
@@ -41,9 +47,11 @@ import TestSupport
             #expect(try step.json()["parameters"]?["w"] == Self.nested(.number(-0.1), depth: 32))
             let parameters = try client.get("/v1/sessions/\(id)/parameters")
             #expect(try parameters.json()["parameters"]?["w"] == Self.nested(.number(-0.1), depth: 32))
-            let put = try client.request("PUT", "/v1/sessions/\(id)/parameters", json: [
-                "parameters": ["w": Self.nested(.number(0.25), depth: 32)],
-            ])
+            let put = try client.request(
+                "PUT", "/v1/sessions/\(id)/parameters",
+                json: [
+                    "parameters": ["w": Self.nested(.number(0.25), depth: 32)]
+                ])
             #expect(put.status == 200, "\(put)")
         }
     }
@@ -52,20 +60,26 @@ import TestSupport
 
     /// Restoring step 8e15 with a schedule never returned (the lr was replayed from step 0); a summary at
     /// step 2e9 took seconds. Now the lr comes from the closed form and every request answers at once.
-    @Test(arguments: [
-        ["type": "exponential", "gamma": 0.999],
-        ["type": "step", "step_size": 3, "gamma": 0.5],
-        ["type": "cosine_annealing", "t_max": 1000],
-        ["type": "multi_step", "milestones": [1, 5, 10], "gamma": 0.5],
-        ["type": "cosine_annealing_warm_restarts", "t_0": 10, "t_mult": 2],
-    ] as [JSON])
+    @Test(
+        arguments: [
+            ["type": "exponential", "gamma": 0.999],
+            ["type": "step", "step_size": 3, "gamma": 0.5],
+            ["type": "cosine_annealing", "t_max": 1000],
+            ["type": "multi_step", "milestones": [1, 5, 10], "gamma": 0.5],
+            ["type": "cosine_annealing_warm_restarts", "t_0": 10, "t_mult": 2],
+        ] as [JSON])
     func aCheckpointAtAHugeStepRestoresAndStepsAtOnce(schedule: JSON) throws {
         try withClient { client, _ in
             for step in ["2000000000", "8000000000000000"] {
-                let r = try client.post("/v1/sessions", json: ["checkpoint": [
-                    "format": "optd-checkpoint/1", "step": .number(step), "optimizer": Self.sgd, "schedule": schedule,
-                    "parameters": [["name": "w", "shape": [2], "data": [0.5, -0.5]]],
-                ]])
+                let r = try client.post(
+                    "/v1/sessions",
+                    json: [
+                        "checkpoint": [
+                            "format": "optd-checkpoint/1", "step": .number(step), "optimizer": Self.sgd,
+                            "schedule": schedule,
+                            "parameters": [["name": "w", "shape": [2], "data": [0.5, -0.5]]],
+                        ]
+                    ])
                 #expect(r.status == 201, "\(r)")
                 let id = try #require(try r.json()["id"]?.string)
                 let summary = try client.get("/v1/sessions/\(id)")
@@ -108,11 +122,15 @@ import TestSupport
         let data = FileManager.default.temporaryDirectory.appendingPathComponent("optd-huge-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: data) }
         let (id, summary) = try withClient({ $0.dataDirectory = data.path }) { client, _ in
-            let r = try client.post("/v1/sessions", json: ["checkpoint": [
-                "format": "optd-checkpoint/1", "step": .number("8000000000000000"), "optimizer": Self.sgd,
-                "schedule": ["type": "cosine_annealing", "t_max": 1000],
-                "parameters": [["name": "w", "shape": [2], "data": [0.5, -0.5]]],
-            ]])
+            let r = try client.post(
+                "/v1/sessions",
+                json: [
+                    "checkpoint": [
+                        "format": "optd-checkpoint/1", "step": .number("8000000000000000"), "optimizer": Self.sgd,
+                        "schedule": ["type": "cosine_annealing", "t_max": 1000],
+                        "parameters": [["name": "w", "shape": [2], "data": [0.5, -0.5]]],
+                    ]
+                ])
             let id = try #require(try r.json()["id"]?.string)
             #expect(try client.step(id, ["w": [1, 1]]).status == 200)
             return (id, try client.get("/v1/sessions/\(id)").json().removing("updated_at"))
@@ -129,9 +147,11 @@ import TestSupport
     /// against `--max-parameters`, so no response outgrows what the limit allows.
     @Test func zeroSizeDimensionsCountTheirJSONArraysAgainstTheParameterLimit() throws {
         try withClient({ $0.maxParametersPerSession = 1000 }) { client, _ in
-            let r = try client.post("/v1/sessions", json: [
-                "optimizer": Self.sgd, "parameters": ["a": ["shape": [600, 0]], "b": ["shape": [600, 0]]],
-            ])
+            let r = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": Self.sgd, "parameters": ["a": ["shape": [600, 0]], "b": ["shape": [600, 0]]],
+                ])
             expectProblem(r, status: 422, code: "limit_exceeded", mentions: ["1202", "1000"])
             let id = try client.createSession(["optimizer": Self.sgd, "parameters": ["a": ["shape": [998, 0]]]])
             let parameters = try client.get("/v1/sessions/\(id)/parameters").json()
@@ -142,7 +162,9 @@ import TestSupport
     // MARK: 5. What the memory budget counts
 
     /// The reserved bytes of one session created with `spec` in a fresh service.
-    static func reservedBytes(_ spec: JSON, _ configure: (inout ServiceConfiguration) -> Void = { _ in })
+    static func reservedBytes(
+        _ spec: JSON, _ configure: (inout ServiceConfiguration) -> Void = { _ in }
+    )
         throws -> Int
     {
         try withClient(configure) { client, _ in
@@ -167,7 +189,9 @@ import TestSupport
         #expect(bytes >= 2000 * (320 + 2 * 240), "\(bytes) bytes reserved for 2,000 named tensors")
         let withKeys = try Self.reservedBytes(spec) { $0.idempotencyKeysPerSession = 1000 }
         #expect(withKeys - bytes == 1000 * 400)
-        try withClient({ $0.memoryBudgetBytes = bytes - 1; $0.idempotencyKeysPerSession = 0 }) { client, _ in
+        try withClient({
+            $0.memoryBudgetBytes = bytes - 1; $0.idempotencyKeysPerSession = 0
+        }) { client, _ in
             let r = try client.post("/v1/sessions", json: spec)
             expectProblem(r, status: 507, code: "limit_exceeded")
             #expect(LimitLiveTests.limit(r) == "memory_budget")
@@ -186,7 +210,8 @@ import TestSupport
             let id = try client.createSession(spec)
             _ = try client.step(id, ["w": .numbers([Double](repeating: 0.5, count: 100_000))])
             let before = try client.snapshot(id, withCheckpoint: false)
-            let r = try client.request("PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["momentum": 0.9, "centered": true]])
+            let r = try client.request(
+                "PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["momentum": 0.9, "centered": true]])
             expectProblem(r, status: 507, code: "limit_exceeded", mentions: ["800000"])
             #expect(LimitLiveTests.limit(r) == "memory_budget")
             #expect(try client.snapshot(id, withCheckpoint: false) == before)
@@ -205,7 +230,8 @@ import TestSupport
             let id = try client.createSession(spec)
             let json = try client.get("/v1/sessions/\(id)/parameters")
             expectProblem(json, status: 507, code: "limit_exceeded", mentions: ["octet-stream"])
-            let binary = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            let binary = try client.get(
+                "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(binary.status == 200)
             #expect(binary.body.count == 800_000)
             #expect(try Self.gauge(client, "optd_request_memory_bytes") == 0, "leases are given back")
@@ -216,7 +242,9 @@ import TestSupport
 
     static let canMakeImmutable: Bool = {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("optd-chattr-\(UUID().uuidString)")
-        guard (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else { return false }
+        guard (try? FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)) != nil else {
+            return false
+        }
         defer {
             _ = try? run("/usr/bin/chattr", ["-i", dir.path])
             try? FileManager.default.removeItem(at: dir)
@@ -267,25 +295,32 @@ import TestSupport
     @Test(arguments: [(2, 0.5, false), (4, 0.25, true), (10, 1.0, false)])
     func aOneCycleScheduleWithAnEmptyPhaseIsRefused(total: Int, pct: Double, threePhase: Bool) throws {
         try withClient { client, _ in
-            let r = try client.post("/v1/sessions", json: [
-                "optimizer": Self.sgd, "parameters": ["w": [1, 2]],
-                "schedule": ["type": "one_cycle", "max_lr": 0.1, "total_steps": .int(total), "pct_start": .number(pct),
-                             "three_phase": .bool(threePhase)],
-            ])
+            let r = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": Self.sgd, "parameters": ["w": [1, 2]],
+                    "schedule": [
+                        "type": "one_cycle", "max_lr": 0.1, "total_steps": .int(total), "pct_start": .number(pct),
+                        "three_phase": .bool(threePhase),
+                    ],
+                ])
             expectProblem(r, status: 422, code: "invalid_hyperparameter", mentions: ["pct_start"])
         }
     }
 
     /// Sessions that overflow as torch would (NaN, infinities, negative running averages, an infinite
     /// lr) restore from their own checkpoints exactly.
-    @Test(arguments: [
-        ["optimizer": ["type": "sgd", "lr": 1e308], "parameters": ["w": [1, -2, 3]]],
-        ["optimizer": ["type": "sgd", "lr": 0.1], "schedule": ["type": "exponential", "gamma": 1e308],
-         "parameters": ["w": [1, -2, 3]]],
-        ["optimizer": ["type": "adam", "lr": 0.1, "eps": 0], "parameters": ["w": [1, -2, 3]]],
-        ["optimizer": ["type": "rmsprop", "lr": 0.01, "alpha": 2], "parameters": ["w": [1, -2, 3]]],
-        ["optimizer": ["type": "rprop", "lr": 0.01, "step_sizes": [5, -5]], "parameters": ["w": [1, -2, 3]]],
-    ] as [JSON])
+    @Test(
+        arguments: [
+            ["optimizer": ["type": "sgd", "lr": 1e308], "parameters": ["w": [1, -2, 3]]],
+            [
+                "optimizer": ["type": "sgd", "lr": 0.1], "schedule": ["type": "exponential", "gamma": 1e308],
+                "parameters": ["w": [1, -2, 3]],
+            ],
+            ["optimizer": ["type": "adam", "lr": 0.1, "eps": 0], "parameters": ["w": [1, -2, 3]]],
+            ["optimizer": ["type": "rmsprop", "lr": 0.01, "alpha": 2], "parameters": ["w": [1, -2, 3]]],
+            ["optimizer": ["type": "rprop", "lr": 0.01, "step_sizes": [5, -5]], "parameters": ["w": [1, -2, 3]]],
+        ] as [JSON])
     func everyCheckpointASessionCanReachRestoresExactly(spec: JSON) throws {
         try withClient { client, _ in
             let id = try client.createSession(spec)

@@ -26,7 +26,8 @@ import TestSupport
             #expect(try late.json()["parameters"]?["b"] == [-3, -2])
             #expect(late.header("Optd-Step") == "1")
             // The replay honours Accept and Prefer like a first answer.
-            let binary = try client.step(id, ["b": [1, 1]], headers: Self.key + [("Accept", "application/octet-stream")])
+            let binary = try client.step(
+                id, ["b": [1, 1]], headers: Self.key + [("Accept", "application/octet-stream")])
             #expect(binary.contentType == "application/octet-stream")
             #expect(LittleEndian.floats(binary.body) == [0.5, -1, 2, -3, -2])
             let minimal = try client.step(id, ["b": [1, 1]], headers: Self.key + [("Prefer", "return=minimal")])
@@ -60,9 +61,11 @@ import TestSupport
             #expect(first.status == 200 && retry.status == 200)
             #expect(retry.header("Optd-Step") == "1")
             #expect(retry.body == first.body)
-            expectProblem(try client.request("POST", "/v1/sessions/\(id)/step", headers: headers,
-                                             body: LittleEndian.bytes([Float(1), 2, 4])),
-                          status: 422, code: "idempotency_key_reused", mentions: ["bin"])
+            expectProblem(
+                try client.request(
+                    "POST", "/v1/sessions/\(id)/step", headers: headers,
+                    body: LittleEndian.bytes([Float(1), 2, 4])),
+                status: 422, code: "idempotency_key_reused", mentions: ["bin"])
             #expect(try client.get("/v1/sessions/\(id)").json()["step"]?.int == 1)
         }
     }
@@ -80,9 +83,11 @@ import TestSupport
     @Test func aFailedKeyedStepDoesNotUseTheKey() throws {
         try withClient { client, _ in
             let id = try client.createSession(Specs.bigSGD(count: 2))
-            expectProblem(try client.step(id, ["p": [1, 2, 3]], headers: Self.key), status: 422, code: "shape_mismatch")
-            expectProblem(try client.step(id, ["p": [1, 2]], headers: Self.key + [("If-Match", "\"stale\"")]), status: 412,
-                          code: "precondition_failed")
+            expectProblem(
+                try client.step(id, ["p": [1, 2, 3]], headers: Self.key), status: 422, code: "shape_mismatch")
+            expectProblem(
+                try client.step(id, ["p": [1, 2]], headers: Self.key + [("If-Match", "\"stale\"")]), status: 412,
+                code: "precondition_failed")
             let ok = try client.step(id, ["p": [1, 2]], headers: Self.key)
             #expect(ok.status == 200, "\(ok)")
             #expect(try ok.json()["parameters"]?["p"] == [-1, -2])
@@ -107,7 +112,9 @@ import TestSupport
         let count = 400_000
         try withService { service in
             let id = try service.client().createSession(Specs.bigSGD(count: count))
-            let body = Array(("{\"gradients\":{\"p\":[" + [String](repeating: "1", count: count).joined(separator: ",") + "]}}").utf8)
+            let body = Array(
+                ("{\"gradients\":{\"p\":[" + [String](repeating: "1", count: count).joined(separator: ",") + "]}}").utf8
+            )
             var conflicts = 0
             var attempt = 0
             while conflicts == 0, attempt < 5 {
@@ -117,9 +124,12 @@ import TestSupport
                 let results = Mutex<[HTTPClient.Response]>([])
                 try Threads.run(2) { _ in
                     let c = try HTTPClient(port: service.port)
-                    let r = try c.request("POST", "/v1/sessions/\(id)/step",
-                                          headers: [("Content-Type", "application/json"), ("Idempotency-Key", key),
-                                                    ("Prefer", "return=minimal")], body: body)
+                    let r = try c.request(
+                        "POST", "/v1/sessions/\(id)/step",
+                        headers: [
+                            ("Content-Type", "application/json"), ("Idempotency-Key", key),
+                            ("Prefer", "return=minimal"),
+                        ], body: body)
                     results.withLock { $0.append(r) }
                 }
                 let responses = results.withLock { $0 }
@@ -138,12 +148,15 @@ import TestSupport
                 // Once the first is done, the retry is a replay of the same step.
                 let retry = try service.client().request(
                     "POST", "/v1/sessions/\(id)/step",
-                    headers: [("Content-Type", "application/json"), ("Idempotency-Key", key), ("Prefer", "return=minimal")],
+                    headers: [
+                        ("Content-Type", "application/json"), ("Idempotency-Key", key), ("Prefer", "return=minimal"),
+                    ],
                     body: body)
                 #expect(try retry.json()["step"]?.int == before + 1)
             }
             #expect(conflicts > 0, "no 409 in \(attempt) tries")
-            let values = try service.client().get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            let values = try service.client().get(
+                "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(Set(LittleEndian.floats(values.body)) == [Float(-attempt)])
         }
     }

@@ -13,7 +13,9 @@ import TestSupport
     static func stateBytes(of spec: JSON, _ configure: (inout ServiceConfiguration) -> Void = { _ in }) throws -> Int {
         try withClient(configure) { client, _ in
             _ = try client.createSession(spec)
-            let line = try client.get("/metrics").text.split(separator: "\n").first { $0.hasPrefix("optd_session_state_bytes ") }
+            let line = try client.get("/metrics").text.split(separator: "\n").first {
+                $0.hasPrefix("optd_session_state_bytes ")
+            }
             return line.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
         }
     }
@@ -41,19 +43,28 @@ import TestSupport
 
     @Test func maxParametersIs422AndTheLimitItselfIsAllowed() throws {
         try withClient({ $0.maxParametersPerSession = 10 }) { client, _ in
-            let r = try client.post("/v1/sessions", json: [
-                "optimizer": ["type": "sgd"], "parameters": ["w": ["shape": [2, 3]], "b": ["shape": [5]]],
-            ])
+            let r = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": ["type": "sgd"], "parameters": ["w": ["shape": [2, 3]], "b": ["shape": [5]]],
+                ])
             expectProblem(r, status: 422, code: "limit_exceeded", mentions: ["11", "10"])
             #expect(Self.limit(r) == "max_parameters")
             #expect(try client.sessionIDs().isEmpty)
-            #expect(try client.post("/v1/sessions", json: [
-                "optimizer": ["type": "sgd"], "parameters": ["w": ["shape": [2, 3]], "b": ["shape": [4]]],
-            ]).status == 201)
+            #expect(
+                try client.post(
+                    "/v1/sessions",
+                    json: [
+                        "optimizer": ["type": "sgd"], "parameters": ["w": ["shape": [2, 3]], "b": ["shape": [4]]],
+                    ]
+                ).status == 201)
             // A shape whose element count overflows is refused, not a crash.
-            let huge = try client.post("/v1/sessions", json: [
-                "optimizer": ["type": "sgd"], "parameters": ["w": ["shape": [4_294_967_296, 4_294_967_296, 4_294_967_296]]],
-            ])
+            let huge = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": ["type": "sgd"],
+                    "parameters": ["w": ["shape": [4_294_967_296, 4_294_967_296, 4_294_967_296]]],
+                ])
             #expect(huge.status == 422, "\(huge)")
             #expect(huge.contentType == "application/problem+json")
         }
@@ -64,7 +75,9 @@ import TestSupport
         // Without idempotency keys (each session counts a full cache), the tensors dominate.
         let bytes = try Self.stateBytes(of: spec) { $0.idempotencyKeysPerSession = 0 }
         #expect(bytes >= 1000 * 4 * 3, "Adam float32 keeps parameters, exp_avg and exp_avg_sq: \(bytes) bytes reserved")
-        try withClient({ $0.memoryBudgetBytes = bytes * 5 / 2; $0.idempotencyKeysPerSession = 0 }) { client, _ in
+        try withClient({
+            $0.memoryBudgetBytes = bytes * 5 / 2; $0.idempotencyKeysPerSession = 0
+        }) { client, _ in
             let big = try client.post("/v1/sessions", json: Specs.adam.setting("parameters", ["w": ["shape": [3000]]]))
             expectProblem(big, status: 507, code: "limit_exceeded")
             #expect(Self.limit(big) == "memory_budget")
@@ -77,7 +90,9 @@ import TestSupport
             expectProblem(third, status: 507, code: "limit_exceeded", mentions: ["\(bytes * 5 / 2)"])
             #expect(Self.limit(third) == "memory_budget")
             #expect(try client.sessionIDs().count == 2)
-            #expect(try client.snapshot(second, withCheckpoint: false) == before, "a refused create changed another session")
+            #expect(
+                try client.snapshot(second, withCheckpoint: false) == before, "a refused create changed another session"
+            )
             #expect(try client.request("DELETE", "/v1/sessions/\(first)").status == 204)
             #expect(try client.post("/v1/sessions", json: spec).status == 201)
             // float64 doubles the bytes: one float64 session does not fit beside two float32 ones.
@@ -98,8 +113,9 @@ import TestSupport
             expectProblem(try declared.post("/v1/sessions/\(id)/step", json: big), status: 413, code: "body_too_large")
             // Chunked: found while reading.
             let chunked = try service.client()
-            let r = try chunked.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
-                                        body: big.bytes, chunkSize: 500)
+            let r = try chunked.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
+                body: big.bytes, chunkSize: 500)
             expectProblem(r, status: 413, code: "body_too_large")
             // gzip that inflates past the limit.
             let gzip = try service.client()
@@ -111,13 +127,15 @@ import TestSupport
             // Binary of exactly 800 bytes is fine, so the limit is on the body, not the session.
             let fresh = try service.client()
             #expect(try fresh.snapshot(id) == before)
-            let ok = try fresh.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
-                                       body: LittleEndian.bytes([Float](repeating: 1, count: 200)))
+            let ok = try fresh.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                body: LittleEndian.bytes([Float](repeating: 1, count: 200)))
             #expect(ok.status == 200)
             #expect(ok.header("Optd-Step") == "1")
             // A create that is too large adds nothing.
             let create = try service.client()
-            let spec = Specs.small().setting("parameters", ["p": .numbers([Double](repeating: 0.123456789, count: 300))])
+            let spec = Specs.small().setting(
+                "parameters", ["p": .numbers([Double](repeating: 0.123456789, count: 300))])
             expectProblem(try create.post("/v1/sessions", json: spec), status: 413, code: "body_too_large")
             #expect(try service.client().sessionIDs() == [id])
         }

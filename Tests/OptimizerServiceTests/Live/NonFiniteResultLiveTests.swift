@@ -34,8 +34,10 @@ import TestSupport
     }
 
     /// Sends the step and checks the contract above; a refused step must change nothing.
-    static func stepKeepsNumbersOrIsRefused(_ client: HTTPClient, _ id: String, _ gradients: JSON,
-                                            sourceLocation: SourceLocation = #_sourceLocation) throws {
+    static func stepKeepsNumbersOrIsRefused(
+        _ client: HTTPClient, _ id: String, _ gradients: JSON,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) throws {
         let before = try client.snapshot(id)
         let r = try client.step(id, gradients)
         if r.status == 200 {
@@ -46,7 +48,9 @@ import TestSupport
             }
             let values = try client.get("/v1/sessions/\(id)/parameters").json()
             if hasNonNumber(values["parameters"]) { problems.append("GET parameters holds non-numbers: \(values)") }
-            if hasNonNumber(try client.get("/v1/sessions/\(id)").json()["lr"]) { problems.append("the summary lr is not a number") }
+            if hasNonNumber(try client.get("/v1/sessions/\(id)").json()["lr"]) {
+                problems.append("the summary lr is not a number")
+            }
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
             let data = JSON.array((checkpoint["parameters"]?.array ?? []).compactMap { $0["data"] })
             if hasNonCheckpointNumber(checkpoint["state"]) || hasNonCheckpointNumber(data)
@@ -58,15 +62,18 @@ import TestSupport
             if restore.status != 201 {
                 problems.append("the checkpoint the service gave out does not restore (\(restore.status))")
             } else if let copy = try restore.json()["id"]?.string,
-                try client.get("/v1/sessions/\(copy)/checkpoint").body != (try client.get("/v1/sessions/\(id)/checkpoint").body)
+                try client.get("/v1/sessions/\(copy)/checkpoint").body
+                    != (try client.get("/v1/sessions/\(id)/checkpoint").body)
             {
                 problems.append("the restored session's checkpoint differs from the original's")
             }
             #expect(problems.isEmpty, "\(problems.joined(separator: "; "))", sourceLocation: sourceLocation)
         } else {
-            #expect((400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)",
-                    sourceLocation: sourceLocation)
-            #expect(try client.snapshot(id) == before, "a refused step changed the session", sourceLocation: sourceLocation)
+            #expect(
+                (400..<500).contains(r.status) && r.contentType == "application/problem+json", "\(r)",
+                sourceLocation: sourceLocation)
+            #expect(
+                try client.snapshot(id) == before, "a refused step changed the session", sourceLocation: sourceLocation)
         }
     }
 
@@ -90,15 +97,17 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(["optimizer": ["type": "adam"], "parameters": ["w": [1, 2]]])
             let before = try client.snapshot(id)
-            let r = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
-                                       body: LittleEndian.bytes([Float(3e38), 3e38]))
+            let r = try client.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                body: LittleEndian.bytes([Float(3e38), 3e38]))
             if r.status == 200 {
                 // `Optd-Lr` and `Optd-Grad-Norm` are JSON numbers, or `inf`/`-inf`/`nan` when not finite.
                 func isNumberText(_ text: String?) -> Bool {
                     guard let text else { return false }
                     return ["inf", "-inf", "nan"].contains(text) || (try? JSON.parse(text))?.numberText != nil
                 }
-                #expect(isNumberText(r.header("Optd-Grad-Norm")), "Optd-Grad-Norm: \(r.header("Optd-Grad-Norm") ?? "none")")
+                #expect(
+                    isNumberText(r.header("Optd-Grad-Norm")), "Optd-Grad-Norm: \(r.header("Optd-Grad-Norm") ?? "none")")
                 #expect(r.header("Optd-Grad-Norm") == "inf", "||[3e38, 3e38]|| overflows float32")
                 #expect(isNumberText(r.header("Optd-Lr")), "Optd-Lr: \(r.header("Optd-Lr") ?? "none")")
             } else {
@@ -110,13 +119,17 @@ import TestSupport
 
     @Test func float64SgdWhoseUpdateOverflows() throws {
         try withClient { client, _ in
-            let id = try client.createSession(["dtype": "float64", "optimizer": ["type": "sgd", "lr": 1e300],
-                                               "parameters": ["w": [1e308]]])
+            let id = try client.createSession([
+                "dtype": "float64", "optimizer": ["type": "sgd", "lr": 1e300],
+                "parameters": ["w": [1e308]],
+            ])
             try Self.stepKeepsNumbersOrIsRefused(client, id, ["w": [-1e308]])
         }
     }
 
-    @Test(arguments: [("adam", "exp_avg_sq"), ("adagrad", "sum"), ("rmsprop", "square_avg"), ("adadelta", "square_avg")])
+    @Test(arguments: [
+        ("adam", "exp_avg_sq"), ("adagrad", "sum"), ("rmsprop", "square_avg"), ("adadelta", "square_avg"),
+    ])
     func restoredNegativeSecondMomentsNeverReachJSON(_ optimizer: String, _ state: String) throws {
         try withClient { client, _ in
             let id = try client.createSession(["optimizer": ["type": .string(optimizer)], "parameters": ["w": [1, 2]]])
@@ -124,7 +137,8 @@ import TestSupport
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
             let w = checkpoint["state"]?["w"] ?? [:]
             // A running average of squares is never negative; torch would take the square root of it.
-            let broken = checkpoint.setting("state", (checkpoint["state"] ?? [:]).setting("w", w.setting(state, [-4, -4])))
+            let broken = checkpoint.setting(
+                "state", (checkpoint["state"] ?? [:]).setting("w", w.setting(state, [-4, -4])))
             let r = try client.post("/v1/sessions", json: ["checkpoint": broken])
             if r.status == 201 {
                 try Self.stepKeepsNumbersOrIsRefused(client, try r.json()["id"]?.string ?? "", ["w": [1, 1]])

@@ -21,14 +21,18 @@ import TestSupport
     static let requiredCases = [
         "sgd_nesterov_float64", "adam_amsgrad_float64", "adamw_default_float64", "adagrad_lr_decay_float64",
         "rmsprop_centered_momentum_weight_decay_float64", "adadelta_default_float64", "adamax_default_float64",
-        "nadam_decoupled_weight_decay_float64", "radam_default_float64", "rprop_custom_float64", "lion_weight_decay_float64",
-        "adam_default_float32", "sgd_momentum_dampening_float32", "lion_maximize_float32", "nadam_momentum_decay_float32",
+        "nadam_decoupled_weight_decay_float64", "radam_default_float64", "rprop_custom_float64",
+        "lion_weight_decay_float64",
+        "adam_default_float32", "sgd_momentum_dampening_float32", "lion_maximize_float32",
+        "nadam_momentum_decay_float32",
         "rmsprop_centered_float32", "adagrad_initial_accumulator_value_float32", "adadelta_weight_decay_float32",
         "adamax_maximize_float32", "radam_decoupled_weight_decay_float32", "rprop_maximize_float32",
         "clip_norm2_adam_float32", "clip_norm_inf_adamw_float64", "clip_norm1_sgd_float32", "clip_value_sgd_float64",
         "param_groups_adamw_float32", "param_groups_all_named_adam_float64", "param_groups_sgd_float32",
-        "schedule_one_cycle_adam_float32", "schedule_one_cycle_three_phase_sgd_float64", "schedule_sequential_adam_float32",
-        "schedule_cosine_annealing_warm_restarts_t_mult2_adam_float64", "schedule_cosine_annealing_param_groups_adam_float32",
+        "schedule_one_cycle_adam_float32", "schedule_one_cycle_three_phase_sgd_float64",
+        "schedule_sequential_adam_float32",
+        "schedule_cosine_annealing_warm_restarts_t_mult2_adam_float64",
+        "schedule_cosine_annealing_param_groups_adam_float32",
         "schedule_step_sgd_float32", "schedule_polynomial_sgd_float64", "schedule_linear_adam_float32",
         "schedule_exponential_sgd_float64", "schedule_multi_step_adam_float32", "schedule_constant_adam_float64",
         "patch_adam_float32", "patch_rmsprop_float32", "patch_sgd_momentum_float32", "patch_adam_float64",
@@ -48,18 +52,27 @@ import TestSupport
     @Test func everyFixtureIsFoundAndTheRequiredCasesAreAmongThem() {
         let names = Set(TorchFixture.names())
         #expect(names.count >= 100, "fixtures not found at \(TorchFixture.directory?.path ?? "no bundle")")
-        #expect(names.isSuperset(of: Self.requiredCases), "missing: \(Set(Self.requiredCases).subtracting(names).sorted())")
+        #expect(
+            names.isSuperset(of: Self.requiredCases), "missing: \(Set(Self.requiredCases).subtracting(names).sorted())")
         for optimizer in CatalogueRouteTests.optimizerTypes {
-            #expect(names.contains { $0.hasPrefix(optimizer + "_") && $0.hasSuffix("_float64") }, "no float64 case for \(optimizer)")
+            #expect(
+                names.contains { $0.hasPrefix(optimizer + "_") && $0.hasSuffix("_float64") },
+                "no float64 case for \(optimizer)")
         }
     }
 
     @Test(arguments: TorchFixture.names()) func jsonStepsMatchTheCoreBitForBitAndTorch(_ name: String) throws {
         let f = try TorchFixture.load(name)
-        if f.dtype == "float64" { try Self.replay(f, Double.self, mode: .json) } else { try Self.replay(f, Float.self, mode: .json) }
+        if f.dtype == "float64" {
+            try Self.replay(f, Double.self, mode: .json)
+        } else {
+            try Self.replay(f, Float.self, mode: .json)
+        }
     }
 
-    @Test(arguments: ["adam_default_float32", "rprop_default_float64", "clip_norm2_adam_float64", "lion_default_float32"])
+    @Test(arguments: [
+        "adam_default_float32", "rprop_default_float64", "clip_norm2_adam_float64", "lion_default_float32",
+    ])
     func binaryStepsMatchTheCoreBitForBit(_ name: String) throws {
         let f = try TorchFixture.load(name)
         if f.dtype == "float64" {
@@ -69,8 +82,10 @@ import TestSupport
         }
     }
 
-    @Test(arguments: ["nadam_default_float64", "rprop_default_float32", "adam_amsgrad_float32", "adadelta_default_float64",
-                      "schedule_one_cycle_sgd_float32", "schedule_sequential_adam_float64", "patch_adam_float64"])
+    @Test(arguments: [
+        "nadam_default_float64", "rprop_default_float32", "adam_amsgrad_float32", "adadelta_default_float64",
+        "schedule_one_cycle_sgd_float32", "schedule_sequential_adam_float64", "patch_adam_float64",
+    ])
     func aRestoredSessionContinuesBitForBit(_ name: String) throws {
         let f = try TorchFixture.load(name)
         if f.dtype == "float64" {
@@ -85,9 +100,10 @@ import TestSupport
         try withClient { client, _ in
             var engine = try OptimizerEngine<S>(
                 spec: TrainingSpec(f.spec.config),
-                layout: ParameterLayout((f.parameters.array ?? []).map { p in
-                    (name: p["name"]?.string ?? "", shape: p["shape"]?.array?.compactMap(\.int) ?? [])
-                }),
+                layout: ParameterLayout(
+                    (f.parameters.array ?? []).map { p in
+                        (name: p["name"]?.string ?? "", shape: p["shape"]?.array?.compactMap(\.int) ?? [])
+                    }),
                 initialValues: (f.parameters.array ?? []).flatMap { ($0["data"]?.flatDoubles ?? []).map { S($0) } })
             let create = try client.post("/v1/sessions", json: f.createBody)
             #expect(create.status == 201, "\(f.name): \(create)")
@@ -111,11 +127,14 @@ import TestSupport
                 // The summary's lr is the one the next step will use.
                 if f.name.hasPrefix("schedule_") || f.name.hasPrefix("patch_") || f.name.hasPrefix("param_groups_") {
                     let summary = try client.get("/v1/sessions/\(id)").json()
-                    #expect(summary["lr"]?.double == step.lr, "\(f.name) before step \(k): summary lr \(String(describing: summary["lr"]))")
+                    #expect(
+                        summary["lr"]?.double == step.lr,
+                        "\(f.name) before step \(k): summary lr \(String(describing: summary["lr"]))")
                     #expect(summary["step"]?.int == k)
                 }
                 let given = step.gradients.members ?? []
-                let report = try engine.step(named: given.map { (name: $0.key, values: ($0.value.flatDoubles ?? []).map { S($0) }) })
+                let report = try engine.step(
+                    named: given.map { (name: $0.key, values: ($0.value.flatDoubles ?? []).map { S($0) }) })
                 let expected = engine.parameters
                 var actual: [S] = []
                 var lr: Double?
@@ -123,13 +142,18 @@ import TestSupport
                 if case .binaryWherePossible = mode, Set(given.map(\.key)) == Set(names) {
                     var flat: [Double] = []
                     for name in names { flat += step.gradients[name]?.flatDoubles ?? [] }
-                    let body = S.self == Float.self ? LittleEndian.bytes(flat.map { Float($0) }) : LittleEndian.bytes(flat)
+                    let body =
+                        S.self == Float.self ? LittleEndian.bytes(flat.map { Float($0) }) : LittleEndian.bytes(flat)
                     let r = try client.request(
                         "POST", "/v1/sessions/\(id)/step",
-                        headers: [("Content-Type", "application/octet-stream"), ("Accept", "application/octet-stream")], body: body)
+                        headers: [
+                            ("Content-Type", "application/octet-stream"), ("Accept", "application/octet-stream"),
+                        ], body: body)
                     #expect(r.status == 200 && r.contentType == "application/octet-stream", "\(f.name) step \(k): \(r)")
                     #expect(r.header("Optd-Step") == String(k + 1))
-                    actual = S.self == Float.self ? LittleEndian.floats(r.body).map { S(Double($0)) } : LittleEndian.doubles(r.body).map { S($0) }
+                    actual =
+                        S.self == Float.self
+                        ? LittleEndian.floats(r.body).map { S(Double($0)) } : LittleEndian.doubles(r.body).map { S($0) }
                     lr = r.header("Optd-Lr").flatMap(Double.init)
                     gradNorm = r.header("Optd-Grad-Norm").flatMap(Double.init)
                 } else {
@@ -146,17 +170,24 @@ import TestSupport
                 // Bit-identical with the core: the HTTP path adds nothing and loses nothing.
                 #expect(actual.count == expected.count, "\(f.name) step \(k): \(actual.count) values")
                 let differing = zip(actual, expected).filter { !bitEqual($0, $1) }.count
-                #expect(differing == 0, "\(f.name) step \(k): \(differing) parameters differ from the in-process engine")
+                #expect(
+                    differing == 0, "\(f.name) step \(k): \(differing) parameters differ from the in-process engine")
                 #expect(lr == report.lr, "\(f.name) step \(k): lr \(String(describing: lr)) vs core \(report.lr)")
-                #expect(gradNorm == report.gradNorm, "\(f.name) step \(k): grad_norm \(String(describing: gradNorm)) vs \(report.gradNorm)")
+                #expect(
+                    gradNorm == report.gradNorm,
+                    "\(f.name) step \(k): grad_norm \(String(describing: gradNorm)) vs \(report.gradNorm)")
                 // And close to torch: the same lr, the pre-clip norm within the fixture's float32 reduction
                 // noise (README: 1-2 ULP) or 1e-12 relative in float64.
                 #expect(lr == step.lr, "\(f.name) step \(k): lr \(String(describing: lr)) vs torch \(step.lr)")
                 if let gradNorm {
                     if S.self == Float.self {
-                        #expect(ulpDistance(Float(gradNorm), Float(step.gradNorm)) <= 2, "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
+                        #expect(
+                            ulpDistance(Float(gradNorm), Float(step.gradNorm)) <= 2,
+                            "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
                     } else {
-                        #expect(relativeError(gradNorm, step.gradNorm) <= 1e-12, "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
+                        #expect(
+                            relativeError(gradNorm, step.gradNorm) <= 1e-12,
+                            "\(f.name) step \(k): grad_norm \(gradNorm) vs torch \(step.gradNorm)")
                     }
                 }
                 var offset = 0
@@ -168,7 +199,9 @@ import TestSupport
                 }
             }
             if S.self == Float.self {
-                #expect(worstTorch <= Double(float32ULPBound), "\(f.name): \(worstTorch) ULP (of the tensor's scale) from torch")
+                #expect(
+                    worstTorch <= Double(float32ULPBound),
+                    "\(f.name): \(worstTorch) ULP (of the tensor's scale) from torch")
             } else {
                 #expect(worstTorch <= float64Relative, "\(f.name): relative error \(worstTorch) from torch")
             }
@@ -189,22 +222,27 @@ import TestSupport
         for parameter in core {
             let mine = state[parameter.name] ?? [:]
             #expect(mine.keys == parameter.entries.map(\.name), "\(f.name).\(parameter.name): \(mine.keys)")
-            #expect(Set(mine.keys) == Set(f.finalState[parameter.name]?.keys ?? []), "\(f.name).\(parameter.name) torch names")
+            #expect(
+                Set(mine.keys) == Set(f.finalState[parameter.name]?.keys ?? []),
+                "\(f.name).\(parameter.name) torch names")
             for entry in parameter.entries {
                 let texts = mine[entry.name]?.flatTexts ?? []
                 let values = texts.compactMap { S($0) }
                 switch entry.value {
                 case .count(let n): #expect(mine[entry.name]?.int == n, "\(f.name).\(parameter.name).\(entry.name)")
-                case .scalar(let x): #expect(values.count == 1 && bitEqual(values[0], x), "\(f.name).\(parameter.name).\(entry.name)")
+                case .scalar(let x):
+                    #expect(values.count == 1 && bitEqual(values[0], x), "\(f.name).\(parameter.name).\(entry.name)")
                 case .tensor(let xs):
-                    #expect(values.count == xs.count && zip(values, xs).allSatisfy { bitEqual($0, $1) },
-                            "\(f.name).\(parameter.name).\(entry.name) differs from the in-process engine")
+                    #expect(
+                        values.count == xs.count && zip(values, xs).allSatisfy { bitEqual($0, $1) },
+                        "\(f.name).\(parameter.name).\(entry.name) differs from the in-process engine")
                 }
                 let torch = (f.finalState[parameter.name]?[entry.name]?.flatDoubles ?? []).map { S($0) }
                 #expect(torch.count == values.count, "\(f.name).\(parameter.name).\(entry.name) count")
                 let worst = tensorDistance(values, torch)
-                #expect(worst <= (S.self == Float.self ? Double(float32ULPBound) : float64Relative),
-                        "\(f.name).\(parameter.name).\(entry.name): \(worst) from torch")
+                #expect(
+                    worst <= (S.self == Float.self ? Double(float32ULPBound) : float64Relative),
+                    "\(f.name).\(parameter.name).\(entry.name): \(worst) from torch")
             }
         }
     }

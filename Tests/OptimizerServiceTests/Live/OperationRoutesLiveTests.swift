@@ -67,7 +67,9 @@ import TestSupport
             #expect(r.contentType?.hasPrefix("text/plain") == true)
             let text = r.text
             func value(_ line: String) -> Double? {
-                text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap { Double($0.split(separator: " ").last!) }
+                text.split(separator: "\n").first { $0.hasPrefix(line + " ") }.flatMap {
+                    Double($0.split(separator: " ").last!)
+                }
             }
             #expect(value("optd_sessions") == 1)
             #expect(value("optd_parameters") == 5)

@@ -26,12 +26,18 @@ import TestSupport
             #expect(s["dtype"] == "float32")
             #expect(s["step"]?.int == 0)
             #expect(s["lr"]?.double == 0.01)
-            #expect(s["optimizer"] == ["type": "adam", "lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0,
-                                       "amsgrad": false, "maximize": false, "decoupled_weight_decay": false])
+            #expect(
+                s["optimizer"] == [
+                    "type": "adam", "lr": 0.01, "betas": [0.9, 0.999], "eps": 1e-08, "weight_decay": 0,
+                    "amsgrad": false, "maximize": false, "decoupled_weight_decay": false,
+                ])
             #expect(s["schedule"] == .null && s["clip_grad_norm"] == .null && s["clip_grad_value"] == .null)
             #expect(s["param_groups"] == [])
-            #expect(s["parameters"] == [["name": "w", "shape": [2, 3], "offset": 0, "count": 6],
-                                        ["name": "b", "shape": [3], "offset": 6, "count": 3]])
+            #expect(
+                s["parameters"] == [
+                    ["name": "w", "shape": [2, 3], "offset": 0, "count": 6],
+                    ["name": "b", "shape": [3], "offset": 6, "count": 3],
+                ])
             #expect(s["parameter_count"]?.int == 9)
             let created = s["created_at"]?.string ?? ""
             #expect(ISO8601DateFormatter().date(from: created) != nil, "created_at \(created)")
@@ -65,9 +71,12 @@ import TestSupport
                 "parameters": ["s": 1.5, "t": ["shape": [], "data": [2.5]], "v": [1]],
             ])
             let summary = try client.get("/v1/sessions/\(id)").json()
-            #expect(summary["parameters"] == [["name": "s", "shape": [], "offset": 0, "count": 1],
-                                              ["name": "t", "shape": [], "offset": 1, "count": 1],
-                                              ["name": "v", "shape": [1], "offset": 2, "count": 1]])
+            #expect(
+                summary["parameters"] == [
+                    ["name": "s", "shape": [], "offset": 0, "count": 1],
+                    ["name": "t", "shape": [], "offset": 1, "count": 1],
+                    ["name": "v", "shape": [1], "offset": 2, "count": 1],
+                ])
             let values = try Self.parameters(client, id)
             #expect(values["s"] == 1.5)
             #expect(values["t"] == 2.5)
@@ -90,13 +99,16 @@ import TestSupport
             #expect(try Self.parameters(client, object).keys == ["zeta", "alpha", "mid"])
             let array = try client.createSession([
                 "optimizer": ["type": "sgd"],
-                "parameters": [["name": "y", "shape": [2], "data": [5, 6]], ["name": "b", "shape": [1, 2]],
-                               ["name": "a", "shape": [], "data": [7]]],
+                "parameters": [
+                    ["name": "y", "shape": [2], "data": [5, 6]], ["name": "b", "shape": [1, 2]],
+                    ["name": "a", "shape": [], "data": [7]],
+                ],
             ])
             let s2 = try client.get("/v1/sessions/\(array)").json()
             #expect(s2["parameters"]?.array?.compactMap { $0["name"]?.string } == ["y", "b", "a"])
             // Binary parameters follow the layout.
-            let binary = try client.get("/v1/sessions/\(array)/parameters", headers: [("Accept", "application/octet-stream")])
+            let binary = try client.get(
+                "/v1/sessions/\(array)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(LittleEndian.floats(binary.body) == [5, 6, 0, 0, 7])
         }
     }
@@ -115,10 +127,12 @@ import TestSupport
             #expect(p32.compactMap(Float.init) == values.map { Float($0) })
             #expect(p64.compactMap(Double.init) == values)
             for (text, v) in zip(p32, values.map { Float($0) }) {
-                #expect(Self.significantDigits(text) == Self.significantDigits("\(v)"), "float32 \(v) written as \(text)")
+                #expect(
+                    Self.significantDigits(text) == Self.significantDigits("\(v)"), "float32 \(v) written as \(text)")
             }
             for (text, v) in zip(p64, values) {
-                #expect(Self.significantDigits(text) == Self.significantDigits("\(v)"), "float64 \(v) written as \(text)")
+                #expect(
+                    Self.significantDigits(text) == Self.significantDigits("\(v)"), "float64 \(v) written as \(text)")
             }
             #expect(p32.first == "0.1")
             #expect(p64.first == "0.1")
@@ -139,13 +153,15 @@ import TestSupport
 
     @Test func omittedHyperparametersTakeTorchDefaultsAndSpecMembersAreEchoed() throws {
         try withClient { client, _ in
-            let r = try client.post("/v1/sessions", json: [
-                "optimizer": ["type": "adamw"],
-                "schedule": ["type": "cosine_annealing", "t_max": 100],
-                "clip_grad_norm": ["max_norm": 1.0],
-                "param_groups": [["params": ["b"], "weight_decay": 0]],
-                "parameters": ["w": [1, 2], "b": [3]],
-            ])
+            let r = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": ["type": "adamw"],
+                    "schedule": ["type": "cosine_annealing", "t_max": 100],
+                    "clip_grad_norm": ["max_norm": 1.0],
+                    "param_groups": [["params": ["b"], "weight_decay": 0]],
+                    "parameters": ["w": [1, 2], "b": [3]],
+                ])
             #expect(r.status == 201, "\(r)")
             let s = try r.json()
             #expect(s["name"] == .null)
@@ -159,9 +175,11 @@ import TestSupport
             #expect(s["clip_grad_norm"]?["norm_type"] == 2)
             #expect(s["param_groups"]?[0]?["params"] == ["b"])
             #expect(s["param_groups"]?[0]?["weight_decay"] == 0)
-            let clipValue = try client.post("/v1/sessions", json: [
-                "optimizer": ["type": "sgd"], "clip_grad_value": 0.5, "parameters": ["w": [1]],
-            ])
+            let clipValue = try client.post(
+                "/v1/sessions",
+                json: [
+                    "optimizer": ["type": "sgd"], "clip_grad_value": 0.5, "parameters": ["w": [1]],
+                ])
             #expect(clipValue.status == 201, "\(clipValue)")
             #expect(try clipValue.json()["clip_grad_value"] == 0.5)
         }
@@ -196,7 +214,8 @@ import TestSupport
         try withClient { client, _ in
             let create = try client.post("/v1/sessions", json: Specs.small(optimizer: ["type": "sgd", "lr": 0.5]))
             let id = try create.json()["id"]?.string ?? ""
-            let r = try client.request("PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["lr": 0.25], "name": "renamed"])
+            let r = try client.request(
+                "PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["lr": 0.25], "name": "renamed"])
             #expect(r.status == 200, "\(r)")
             let s = try r.json()
             #expect(s["optimizer"]?["lr"] == 0.25)
@@ -209,7 +228,8 @@ import TestSupport
             #expect(try step.json()["lr"] == 0.25)
             #expect(try step.json()["parameters"]?["w"] == [-0.5, -2, 1])
             // The optimizer type may be repeated but not changed.
-            let same = try client.request("PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["type": "sgd", "momentum": 0.5]])
+            let same = try client.request(
+                "PATCH", "/v1/sessions/\(id)", json: ["optimizer": ["type": "sgd", "momentum": 0.5]])
             #expect(same.status == 200, "\(same)")
             #expect(try same.json()["optimizer"]?["momentum"] == 0.5)
             // null clears the name.
@@ -274,8 +294,9 @@ import TestSupport
             let step = try client.step(id, ["e": [], "θ \"q\"": [1]])
             #expect(step.status == 200, "\(step)")
             #expect(try step.json()["parameters"]?["e"] == [])
-            let binary = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
-                                            body: LittleEndian.bytes([Float(1), 1]))
+            let binary = try client.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                body: LittleEndian.bytes([Float(1), 1]))
             #expect(binary.status == 200)
             #expect(binary.body.count == 8)
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
@@ -291,7 +312,8 @@ import TestSupport
             let layout = try client.get("/v1/sessions/\(id)").json()["parameters"]?.array ?? []
             #expect(layout.compactMap { $0["name"]?.string } == members.map(\.key))
             #expect(layout.compactMap { $0["offset"]?.int } == Array(0..<300))
-            let binary = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            let binary = try client.get(
+                "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(LittleEndian.floats(binary.body) == (0..<300).reversed().map { Float($0) })
         }
     }
@@ -320,7 +342,8 @@ import TestSupport
         try withClient { client, _ in
             let create = try client.post("/v1/sessions", json: Specs.small())
             let id = try create.json()["id"]?.string ?? ""
-            let r = try client.request("DELETE", "/v1/sessions/\(id)", headers: [("If-Match", create.header("ETag") ?? "")])
+            let r = try client.request(
+                "DELETE", "/v1/sessions/\(id)", headers: [("If-Match", create.header("ETag") ?? "")])
             #expect(r.status == 204, "\(r)")
             #expect(try client.sessionIDs().isEmpty)
             let star = try client.createSession(Specs.small())
@@ -332,7 +355,10 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Specs.adam)
             let grads: [JSON] = (0..<3).map { k in
-                ["w": .numbers((0..<6).map { Double($0 + k) * 0.037 - 0.1 }), "b": .numbers([0.3, -0.2 * Double(k), 0.05])]
+                [
+                    "w": .numbers((0..<6).map { Double($0 + k) * 0.037 - 0.1 }),
+                    "b": .numbers([0.3, -0.2 * Double(k), 0.05]),
+                ]
             }
             for g in grads { #expect(try client.step(id, g).status == 200) }
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint")
@@ -366,8 +392,11 @@ import TestSupport
 
     @Test func restoreOfAFloat64SessionKeepsItsDtypeAndBits() throws {
         try withClient { client, _ in
-            let id = try client.createSession(Specs.adam.setting("dtype", "float64").setting("optimizer", ["type": "nadam"]))
-            for k in 0..<2 { _ = try client.step(id, ["w": .numbers([0.1, 0.2, 0.3, 0.4, 0.5, 0.6].map { $0 * Double(k + 1) })]) }
+            let id = try client.createSession(
+                Specs.adam.setting("dtype", "float64").setting("optimizer", ["type": "nadam"]))
+            for k in 0..<2 {
+                _ = try client.step(id, ["w": .numbers([0.1, 0.2, 0.3, 0.4, 0.5, 0.6].map { $0 * Double(k + 1) })])
+            }
             let checkpoint = try client.get("/v1/sessions/\(id)/checkpoint").json()
             #expect(checkpoint["dtype"] == "float64")
             let copy = try client.createSession(["checkpoint": checkpoint])
@@ -375,8 +404,10 @@ import TestSupport
             let a = try client.step(id, g)
             let b = try client.step(copy, g)
             #expect(try a.json() == b.json())
-            let binA = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
-            let binB = try client.get("/v1/sessions/\(copy)/parameters", headers: [("Accept", "application/octet-stream")])
+            let binA = try client.get(
+                "/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
+            let binB = try client.get(
+                "/v1/sessions/\(copy)/parameters", headers: [("Accept", "application/octet-stream")])
             #expect(binA.body.count == 9 * 8)
             #expect(binA.body == binB.body)
         }

@@ -19,7 +19,8 @@ import Testing
             let id = try client.createSession(
                 ["optimizer": ["type": "adam", "lr": 0.01], "parameters": ["w": [1, 2, 3]]])
             #expect(try client.step(id, ["w": [0.1, 0.2, 0.3]]).status == 200)
-            #expect(try EvictionLiveTests.eventually(5) { try EvictionLiveTests.metric(client, "optd_parameters") == 0 })
+            #expect(
+                try EvictionLiveTests.eventually(5) { try EvictionLiveTests.metric(client, "optd_parameters") == 0 })
 
             let sessionPath = directory.appendingPathComponent("sessions").appendingPathComponent(id)
             let snapshots = try FileManager.default.contentsOfDirectory(atPath: sessionPath.path)

@@ -9,8 +9,10 @@ import TestSupport
 
     /// SGD lr 0.5 on `w` [2, 2] = [[1, 2], [3, 4]] and `b` [1] = [10]: every update is exact.
     static func sgd(_ dtype: String = "float32") -> JSON {
-        ["dtype": .string(dtype), "optimizer": ["type": "sgd", "lr": 0.5],
-         "parameters": ["w": [[1, 2], [3, 4]], "b": [10]]]
+        [
+            "dtype": .string(dtype), "optimizer": ["type": "sgd", "lr": 0.5],
+            "parameters": ["w": [[1, 2], [3, 4]], "b": [10]],
+        ]
     }
 
     @Test func jsonStepReturnsStepLrGradNormAndEveryParameter() throws {
@@ -77,7 +79,8 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Self.sgd("float64"))
             let jsonFromBinary = try client.request(
-                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", Self.binary), ("Accept", "application/json")],
+                "POST", "/v1/sessions/\(id)/step",
+                headers: [("Content-Type", Self.binary), ("Accept", "application/json")],
                 body: LittleEndian.bytes([Double(2), 0, 0, 0, -4]))
             #expect(jsonFromBinary.contentType == "application/json")
             #expect(try jsonFromBinary.json()["parameters"] == ["w": [[0, 2], [3, 4]], "b": [12]])
@@ -86,9 +89,11 @@ import TestSupport
             #expect(LittleEndian.doubles(binaryFromJSON.body) == [0, 2, 3, 4, 11])
             #expect(binaryFromJSON.header("Optd-Step") == "2")
             // q-values: binary preferred over JSON.
-            let q = try client.step(id, ["b": [2]], headers: [("Accept", "application/json;q=0.5, application/octet-stream")])
+            let q = try client.step(
+                id, ["b": [2]], headers: [("Accept", "application/json;q=0.5, application/octet-stream")])
             #expect(q.contentType == Self.binary)
-            let q2 = try client.step(id, ["b": [2]], headers: [("Accept", "application/octet-stream;q=0.1, application/*")])
+            let q2 = try client.step(
+                id, ["b": [2]], headers: [("Accept", "application/octet-stream;q=0.1, application/*")])
             #expect(q2.contentType == "application/json")
         }
     }
@@ -106,10 +111,14 @@ import TestSupport
             #expect(binary.status == 200)
             #expect(binary.contentType == "application/json")
             let body = try binary.json()
-            #expect(body["step"]?.int == 2 && body["parameters"] == nil && body["grad_norm"]?.double.map { Float($0) }
-                        == Float(5).squareRoot())
+            #expect(
+                body["step"]?.int == 2 && body["parameters"] == nil
+                    && body["grad_norm"]?.double.map { Float($0) }
+                        == Float(5).squareRoot()
+            )
             #expect(binary.header("Optd-Step") == "2")
-            #expect(try SessionRoutesLiveTests.parameters(client, id) == ["w": [[0.5, 1.5], [2.5, 3.5]], "b": [8.5]])
+            #expect(
+                try SessionRoutesLiveTests.parameters(client, id) == ["w": [[0.5, 1.5], [2.5, 3.5]], "b": [8.5]])
         }
     }
 
@@ -118,7 +127,8 @@ import TestSupport
             let id = try client.createSession(Self.sgd())
             let body = (["gradients": ["b": [2]]] as JSON).bytes
             let chunked = try client.request(
-                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")], body: body, chunkSize: 3)
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")], body: body,
+                chunkSize: 3)
             #expect(chunked.status == 200, "\(chunked)")
             let gzip = try client.request(
                 "POST", "/v1/sessions/\(id)/step",
@@ -141,15 +151,18 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Self.sgd())
             let body = (["gradients": ["b": [2]]] as JSON).bytes
-            let json = try client.request("POST", "/v1/sessions/\(id)/step?trace=1",
-                                          headers: [("Content-Type", "Application/JSON; charset=utf-8")], body: body)
+            let json = try client.request(
+                "POST", "/v1/sessions/\(id)/step?trace=1",
+                headers: [("Content-Type", "Application/JSON; charset=utf-8")], body: body)
             #expect(json.status == 200, "\(json)")
-            let bin = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream; v=1")],
-                                         body: LittleEndian.bytes([Float](repeating: 0, count: 5)))
+            let bin = try client.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream; v=1")],
+                body: LittleEndian.bytes([Float](repeating: 0, count: 5)))
             #expect(bin.status == 200, "\(bin)")
             #expect(try client.get("/v1/sessions?limit=1").status == 200)
             // Equal preference: the request's own format.
-            let tie = try client.step(id, ["b": [0]], headers: [("Accept", "application/octet-stream, application/json")])
+            let tie = try client.step(
+                id, ["b": [0]], headers: [("Accept", "application/octet-stream, application/json")])
             #expect(tie.contentType == "application/json")
         }
     }
@@ -159,8 +172,9 @@ import TestSupport
             let client = try service.client()
             let id = try client.createSession(Self.sgd())
             let body = (["gradients": ["b": [2]]] as JSON).bytes
-            try client.send("POST /v1/sessions/\(id)/step HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
-                            + "Expect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
+            try client.send(
+                "POST /v1/sessions/\(id)/step HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                    + "Expect: 100-continue\r\nContent-Length: \(body.count)\r\n\r\n")
             // The interim 100 comes before the body is sent; readResponse skips it after the final answer.
             var interim = [UInt8](repeating: 0, count: 25)
             let n = recv(client.fd, &interim, interim.count, 0)
@@ -176,16 +190,20 @@ import TestSupport
         try withClient { client, _ in
             let id = try client.createSession(Self.sgd())
             // 3.4028235e38 rounds to the largest float; 3.4028236e38 is past the rounding threshold to infinity.
-            let ok = try client.request("PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
-                                        body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028235e38]}}"#.utf8))
+            let ok = try client.request(
+                "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
+                body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028235e38]}}"#.utf8))
             #expect(ok.status == 200, "\(ok)")
             #expect(try ok.json()["parameters"]?["b"]?.flatFloats == [.greatestFiniteMagnitude])
-            expectProblem(try client.request("PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
-                                             body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028236e38]}}"#.utf8)),
-                          status: 422, code: "non_finite_value", mentions: ["\"b\""])
+            expectProblem(
+                try client.request(
+                    "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", "application/json")],
+                    body: Array(#"{"parameters": {"w": [1, 2, 3, 4], "b": [3.4028236e38]}}"#.utf8)),
+                status: 422, code: "non_finite_value", mentions: ["\"b\""])
             // Underflow is not overflow: 1e-400 is a zero gradient.
-            let tiny = try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
-                                          body: Array(#"{"gradients": {"w": [1e-400, -1e-400, 0, 0]}}"#.utf8))
+            let tiny = try client.request(
+                "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/json")],
+                body: Array(#"{"gradients": {"w": [1e-400, -1e-400, 0, 0]}}"#.utf8))
             #expect(tiny.status == 200)
             #expect(try tiny.json()["grad_norm"] == 0)
         }
@@ -240,9 +258,11 @@ import TestSupport
             _ = try client.step(id, Specs.adamGradients)
             let before = try client.get("/v1/sessions/\(id)/checkpoint").json()
             let etag = try client.get("/v1/sessions/\(id)").header("ETag")
-            let r = try client.request("PUT", "/v1/sessions/\(id)/parameters", json: [
-                "parameters": ["w": [[1, 2, 3], [4, 5, 6]], "b": [7, 8, 9]],
-            ])
+            let r = try client.request(
+                "PUT", "/v1/sessions/\(id)/parameters",
+                json: [
+                    "parameters": ["w": [[1, 2, 3], [4, 5, 6]], "b": [7, 8, 9]]
+                ])
             #expect(r.status == 200, "\(r)")
             #expect(try r.json() == ["step": 1, "parameters": ["w": [[1, 2, 3], [4, 5, 6]], "b": [7, 8, 9]]])
             #expect(r.header("ETag") != nil && r.header("ETag") != etag)
@@ -252,15 +272,18 @@ import TestSupport
             // Binary PUT mirrors binary; flat JSON values work too; return=minimal leaves the values out.
             let values: [Float] = [0.25, -0.5, 1, 2, 4, 8, 16, 32, 64]
             let bin = try client.request(
-                "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", Self.binary)], body: LittleEndian.bytes(values))
+                "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", Self.binary)],
+                body: LittleEndian.bytes(values))
             #expect(bin.contentType == Self.binary)
             #expect(LittleEndian.floats(bin.body) == values)
             let minimal = try client.request(
-                "PUT", "/v1/sessions/\(id)/parameters", json: ["parameters": ["w": [1, 1, 1, 1, 1, 1], "b": [2, 2, 2]]],
+                "PUT", "/v1/sessions/\(id)/parameters",
+                json: ["parameters": ["w": [1, 1, 1, 1, 1, 1], "b": [2, 2, 2]]],
                 headers: [("Prefer", "return=minimal")])
             #expect(minimal.status == 200, "\(minimal)")
             #expect(try minimal.json() == ["step": 1])
-            #expect(try SessionRoutesLiveTests.parameters(client, id) == ["w": [[1, 1, 1], [1, 1, 1]], "b": [2, 2, 2]])
+            #expect(
+                try SessionRoutesLiveTests.parameters(client, id) == ["w": [[1, 1, 1], [1, 1, 1]], "b": [2, 2, 2]])
         }
     }
 
@@ -270,14 +293,16 @@ import TestSupport
             let id = try client.createSession(Specs.bigSGD(count: count, dtype: "float64"))
             let values = (0..<count).map { Double($0) * 1.000_000_1 - 12345.678 }
             let put = try client.request(
-                "PUT", "/v1/sessions/\(id)/parameters", headers: [("Content-Type", Self.binary), ("Prefer", "return=minimal")],
+                "PUT", "/v1/sessions/\(id)/parameters",
+                headers: [("Content-Type", Self.binary), ("Prefer", "return=minimal")],
                 body: LittleEndian.bytes(values))
             #expect(put.status == 200, "\(put)")
             let get = try client.get("/v1/sessions/\(id)/parameters", headers: [("Accept", Self.binary)])
             #expect(get.body.count == count * 8)
             #expect(LittleEndian.doubles(get.body) == values)
             let json = try client.get("/v1/sessions/\(id)/parameters").json()
-            #expect(json["parameters"]?["p"]?.flatDoubles == values, "the JSON text does not read back to the same doubles")
+            #expect(
+                json["parameters"]?["p"]?.flatDoubles == values, "the JSON text does not read back to the same doubles")
         }
     }
 

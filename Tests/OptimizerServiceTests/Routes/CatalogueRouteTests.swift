@@ -4,10 +4,14 @@ import TestSupport
 /// `GET /v1/optimizers`: every optimizer and schedule of the contract, with PyTorch's defaults (through the
 /// router in memory: nothing here is about HTTP).
 @Suite struct CatalogueRouteTests {
-    static let optimizerTypes = ["sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam", "radam",
-                                 "rprop", "lion"]
-    static let scheduleTypes = ["step", "multi_step", "exponential", "cosine_annealing", "cosine_annealing_warm_restarts",
-                                "linear", "polynomial", "one_cycle", "constant", "sequential"]
+    static let optimizerTypes = [
+        "sgd", "adam", "adamw", "adagrad", "rmsprop", "adadelta", "adamax", "nadam", "radam",
+        "rprop", "lion",
+    ]
+    static let scheduleTypes = [
+        "step", "multi_step", "exponential", "cosine_annealing", "cosine_annealing_warm_restarts",
+        "linear", "polynomial", "one_cycle", "constant", "sequential",
+    ]
 
     /// `torch.optim` 2.15 defaults (docs/optimizer-math.md §1), written down independently of the service.
     static let torchDefaults: [(type: String, name: String, value: JSON)] = [
@@ -47,7 +51,9 @@ import TestSupport
             for (type, name, value) in Self.torchDefaults {
                 let entry = optimizers.first { $0["type"]?.string == type }
                 let h = entry?["hyperparameters"]?.array?.first { $0["name"]?.string == name }
-                #expect(h?["default"] == value, "\(type).\(name) default \(String(describing: h?["default"])), torch \(value)")
+                #expect(
+                    h?["default"] == value,
+                    "\(type).\(name) default \(String(describing: h?["default"])), torch \(value)")
             }
             // PyTorch's implementation switches are not hyperparameters.
             for entry in optimizers {
@@ -62,13 +68,15 @@ import TestSupport
             let optimizers = try client.get("/v1/optimizers").json()["optimizers"]?.array ?? []
             for entry in optimizers {
                 guard let type = entry["type"]?.string else { continue }
-                let r = try client.post("/v1/sessions", json: ["optimizer": ["type": .string(type)], "parameters": ["w": [1, 2]]])
+                let r = try client.post(
+                    "/v1/sessions", json: ["optimizer": ["type": .string(type)], "parameters": ["w": [1, 2]]])
                 #expect(r.status == 201, "\(type): \(r)")
                 // The summary's optimizer echoes every default of the catalogue.
                 let optimizer = try r.json()["optimizer"]
                 for h in entry["hyperparameters"]?.array ?? [] {
                     guard let name = h["name"]?.string else { continue }
-                    #expect(optimizer?[name] == h["default"], "\(type).\(name): \(String(describing: optimizer?[name]))")
+                    #expect(
+                        optimizer?[name] == h["default"], "\(type).\(name): \(String(describing: optimizer?[name]))")
                 }
             }
         }

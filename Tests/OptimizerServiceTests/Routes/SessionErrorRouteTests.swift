@@ -23,138 +23,203 @@ import TestSupport
     }
 
     static let stepCases: [ErrorCase] = [
-        ErrorCase("NaN token", "POST", step, json: #"{"gradients": {"b": [NaN, 1, 1]}}"#, status: 400, code: "invalid_json"),
-        ErrorCase("truncated body", "POST", step, json: #"{"gradients": {"b": [1, 2"#, status: 400, code: "invalid_json"),
-        ErrorCase("trailing bytes", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}} x"#, status: 400, code: "invalid_json"),
-        ErrorCase("text/plain body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: [("Content-Type", "text/plain")], status: 415, code: "unsupported_media_type",
-                  mentions: ["text/plain", "application/json", "application/octet-stream"]),
-        ErrorCase("Accept text/html", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("Accept", "text/html")], status: 406, code: "not_acceptable", mentions: ["text/html"]),
-        ErrorCase("member gradient", "POST", step, json: #"{"gradient": {"b": [1, 2, 3]}}"#, code: "unknown_field",
-                  mentions: ["gradient"]),
-        ErrorCase("extra member", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}, "lr": 1}"#, code: "unknown_field",
-                  mentions: ["lr"]),
-        ErrorCase("gradients is an array", "POST", step, json: #"{"gradients": [1, 2, 3]}"#, code: "invalid_field",
-                  mentions: ["gradients"]),
+        ErrorCase(
+            "NaN token", "POST", step, json: #"{"gradients": {"b": [NaN, 1, 1]}}"#, status: 400, code: "invalid_json"),
+        ErrorCase(
+            "truncated body", "POST", step, json: #"{"gradients": {"b": [1, 2"#, status: 400, code: "invalid_json"),
+        ErrorCase(
+            "trailing bytes", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}} x"#, status: 400,
+            code: "invalid_json"),
+        ErrorCase(
+            "text/plain body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: [("Content-Type", "text/plain")], status: 415, code: "unsupported_media_type",
+            mentions: ["text/plain", "application/json", "application/octet-stream"]),
+        ErrorCase(
+            "Accept text/html", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: json + [("Accept", "text/html")], status: 406, code: "not_acceptable", mentions: ["text/html"]),
+        ErrorCase(
+            "member gradient", "POST", step, json: #"{"gradient": {"b": [1, 2, 3]}}"#, code: "unknown_field",
+            mentions: ["gradient"]),
+        ErrorCase(
+            "extra member", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}, "lr": 1}"#, code: "unknown_field",
+            mentions: ["lr"]),
+        ErrorCase(
+            "gradients is an array", "POST", step, json: #"{"gradients": [1, 2, 3]}"#, code: "invalid_field",
+            mentions: ["gradients"]),
         ErrorCase("gradients missing", "POST", step, json: #"{}"#, code: "invalid_field", mentions: ["gradients"]),
-        ErrorCase("gradient is a string", "POST", step, json: #"{"gradients": {"b": "1,2,3"}}"#, code: "invalid_field",
-                  mentions: ["b"]),
-        ErrorCase("gradient given twice", "POST", step, json: #"{"gradients": {"b": [1, 2, 3], "b": [1, 2, 3]}}"#,
-                  code: "invalid_field", mentions: ["b"]),
-        ErrorCase("unknown parameter next to a valid one", "POST", step,
-                  json: #"{"gradients": {"b": [1, 2, 3], "x": [1]}}"#, code: "unknown_parameter", mentions: ["\"x\"", "\"w\""]),
-        ErrorCase("5 elements for 6", "POST", step, json: #"{"gradients": {"w": [1, 2, 3, 4, 5]}}"#, code: "shape_mismatch",
-                  mentions: ["\"w\"", "5", "6"]),
-        ErrorCase("7 elements for 6 after a valid gradient", "POST", step,
-                  json: #"{"gradients": {"b": [1, 1, 1], "w": [1, 2, 3, 4, 5, 6, 7]}}"#, code: "shape_mismatch",
-                  mentions: ["\"w\"", "7", "6"]),
-        ErrorCase("nested [3, 2] for [2, 3]", "POST", step, json: #"{"gradients": {"w": [[1, 2], [3, 4], [5, 6]]}}"#,
-                  code: "shape_mismatch", mentions: ["\"w\"", "[3, 2]", "[2, 3]"]),
-        ErrorCase("ragged nested arrays", "POST", step, json: #"{"gradients": {"w": [[1, 2, 3], [4, 5]]}}"#,
-                  code: "shape_mismatch", mentions: ["\"w\""]),
-        ErrorCase("binary body of 8 bytes", "POST", step, body: [UInt8](repeating: 0, count: 8), headers: binary,
-                  code: "shape_mismatch", mentions: ["8", "36"]),
-        ErrorCase("binary body one float too long", "POST", step, body: [UInt8](repeating: 0, count: 40), headers: binary,
-                  code: "shape_mismatch", mentions: ["40", "36"]),
-        ErrorCase("float32 overflow 1e39", "POST", step, json: #"{"gradients": {"b": [0, 1e39, 0]}}"#,
-                  code: "non_finite_gradient", mentions: ["\"b\""]),
-        ErrorCase("overflow after a valid gradient", "POST", step,
-                  json: #"{"gradients": {"w": [1, 1, 1, 1, 1, 1], "b": [0, 0, -1e300]}}"#, code: "non_finite_gradient",
-                  mentions: ["\"b\""]),
-        ErrorCase("binary NaN in b", "POST", step, body: binaryGradients(.nan, at: 7), headers: binary,
-                  code: "non_finite_gradient", mentions: ["\"b\""]),
-        ErrorCase("binary infinity in w", "POST", step, body: binaryGradients(-.infinity, at: 2), headers: binary,
-                  code: "non_finite_gradient", mentions: ["\"w\""]),
-        ErrorCase("no gradient", "POST", step, json: #"{"gradients": {}}"#, code: "empty_step", mentions: ["gradients"]),
-        ErrorCase("stale If-Match", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("If-Match", "\"00000000-0\"")], status: 412, code: "precondition_failed",
-                  mentions: ["00000000-0"]),
-        ErrorCase("Idempotency-Key with a space", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("Idempotency-Key", "a b")], code: "invalid_field", mentions: ["Idempotency-Key"]),
-        ErrorCase("Idempotency-Key of 256 characters", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("Idempotency-Key", String(repeating: "k", count: 256))], code: "invalid_field",
-                  mentions: ["Idempotency-Key"]),
-        ErrorCase("Idempotency-Key reused with another body", "POST", step, json: #"{"gradients": {"b": [9, 9, 9]}}"#,
-                  headers: json + [("Idempotency-Key", "setup-key")], code: "idempotency_key_reused", mentions: ["setup-key"]),
-        ErrorCase("Idempotency-Key reused with another content type", "POST", step,
-                  body: LittleEndian.bytes([Float](repeating: 0.5, count: 9)),
-                  headers: binary + [("Idempotency-Key", "setup-key")], code: "idempotency_key_reused", mentions: ["setup-key"]),
-        ErrorCase("DELETE on step", "DELETE", step, headers: [], status: 405, code: "method_not_allowed",
-                  mentions: ["DELETE"], expectedHeader: ("Allow", "POST")),
-        ErrorCase("no such sub-resource", "POST", "/v1/sessions/{id}/steps", json: "{}", status: 404, code: "not_found"),
+        ErrorCase(
+            "gradient is a string", "POST", step, json: #"{"gradients": {"b": "1,2,3"}}"#, code: "invalid_field",
+            mentions: ["b"]),
+        ErrorCase(
+            "gradient given twice", "POST", step, json: #"{"gradients": {"b": [1, 2, 3], "b": [1, 2, 3]}}"#,
+            code: "invalid_field", mentions: ["b"]),
+        ErrorCase(
+            "unknown parameter next to a valid one", "POST", step,
+            json: #"{"gradients": {"b": [1, 2, 3], "x": [1]}}"#, code: "unknown_parameter",
+            mentions: ["\"x\"", "\"w\""]),
+        ErrorCase(
+            "5 elements for 6", "POST", step, json: #"{"gradients": {"w": [1, 2, 3, 4, 5]}}"#, code: "shape_mismatch",
+            mentions: ["\"w\"", "5", "6"]),
+        ErrorCase(
+            "7 elements for 6 after a valid gradient", "POST", step,
+            json: #"{"gradients": {"b": [1, 1, 1], "w": [1, 2, 3, 4, 5, 6, 7]}}"#, code: "shape_mismatch",
+            mentions: ["\"w\"", "7", "6"]),
+        ErrorCase(
+            "nested [3, 2] for [2, 3]", "POST", step, json: #"{"gradients": {"w": [[1, 2], [3, 4], [5, 6]]}}"#,
+            code: "shape_mismatch", mentions: ["\"w\"", "[3, 2]", "[2, 3]"]),
+        ErrorCase(
+            "ragged nested arrays", "POST", step, json: #"{"gradients": {"w": [[1, 2, 3], [4, 5]]}}"#,
+            code: "shape_mismatch", mentions: ["\"w\""]),
+        ErrorCase(
+            "binary body of 8 bytes", "POST", step, body: [UInt8](repeating: 0, count: 8), headers: binary,
+            code: "shape_mismatch", mentions: ["8", "36"]),
+        ErrorCase(
+            "binary body one float too long", "POST", step, body: [UInt8](repeating: 0, count: 40), headers: binary,
+            code: "shape_mismatch", mentions: ["40", "36"]),
+        ErrorCase(
+            "float32 overflow 1e39", "POST", step, json: #"{"gradients": {"b": [0, 1e39, 0]}}"#,
+            code: "non_finite_gradient", mentions: ["\"b\""]),
+        ErrorCase(
+            "overflow after a valid gradient", "POST", step,
+            json: #"{"gradients": {"w": [1, 1, 1, 1, 1, 1], "b": [0, 0, -1e300]}}"#, code: "non_finite_gradient",
+            mentions: ["\"b\""]),
+        ErrorCase(
+            "binary NaN in b", "POST", step, body: binaryGradients(.nan, at: 7), headers: binary,
+            code: "non_finite_gradient", mentions: ["\"b\""]),
+        ErrorCase(
+            "binary infinity in w", "POST", step, body: binaryGradients(-.infinity, at: 2), headers: binary,
+            code: "non_finite_gradient", mentions: ["\"w\""]),
+        ErrorCase(
+            "no gradient", "POST", step, json: #"{"gradients": {}}"#, code: "empty_step", mentions: ["gradients"]),
+        ErrorCase(
+            "stale If-Match", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: json + [("If-Match", "\"00000000-0\"")], status: 412, code: "precondition_failed",
+            mentions: ["00000000-0"]),
+        ErrorCase(
+            "Idempotency-Key with a space", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: json + [("Idempotency-Key", "a b")], code: "invalid_field", mentions: ["Idempotency-Key"]),
+        ErrorCase(
+            "Idempotency-Key of 256 characters", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: json + [("Idempotency-Key", String(repeating: "k", count: 256))], code: "invalid_field",
+            mentions: ["Idempotency-Key"]),
+        ErrorCase(
+            "Idempotency-Key reused with another body", "POST", step, json: #"{"gradients": {"b": [9, 9, 9]}}"#,
+            headers: json + [("Idempotency-Key", "setup-key")], code: "idempotency_key_reused", mentions: ["setup-key"]),
+        ErrorCase(
+            "Idempotency-Key reused with another content type", "POST", step,
+            body: LittleEndian.bytes([Float](repeating: 0.5, count: 9)),
+            headers: binary + [("Idempotency-Key", "setup-key")], code: "idempotency_key_reused",
+            mentions: ["setup-key"]),
+        ErrorCase(
+            "DELETE on step", "DELETE", step, headers: [], status: 405, code: "method_not_allowed",
+            mentions: ["DELETE"], expectedHeader: ("Allow", "POST")),
+        ErrorCase(
+            "no such sub-resource", "POST", "/v1/sessions/{id}/steps", json: "{}", status: 404, code: "not_found"),
     ]
 
     /// Refused by the HTTP layer (MicroHTTP's parser) before the route runs.
     static let httpLayerCases: [ErrorCase] = [
-        ErrorCase("brotli body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  headers: json + [("Content-Encoding", "br")], status: 415, code: "unsupported_media_type",
-                  mentions: ["Content-Encoding", "gzip"]),
+        ErrorCase(
+            "brotli body", "POST", step, json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            headers: json + [("Content-Encoding", "br")], status: 415, code: "unsupported_media_type",
+            mentions: ["Content-Encoding", "gzip"])
     ]
 
     static let parametersCases: [ErrorCase] = [
-        ErrorCase("b missing", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6]}}"#, code: "shape_mismatch",
-                  mentions: ["\"b\""]),
-        ErrorCase("unknown parameter", "PUT", parameters,
-                  json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 3], "c": [1]}}"#, code: "unknown_parameter",
-                  mentions: ["\"c\""]),
-        ErrorCase("2 values for 3", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2]}}"#,
-                  code: "shape_mismatch", mentions: ["\"b\"", "2", "3"]),
-        ErrorCase("float32 overflow", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 4e38]}}"#,
-                  code: "non_finite_value", mentions: ["\"b\""]),
-        ErrorCase("binary NaN", "PUT", parameters, body: binaryGradients(.nan, at: 4), headers: binary,
-                  code: "non_finite_value", mentions: ["\"w\""]),
-        ErrorCase("binary infinity in b", "PUT", parameters, body: binaryGradients(.infinity, at: 8), headers: binary,
-                  code: "non_finite_value", mentions: ["\"b\""]),
-        ErrorCase("binary too short", "PUT", parameters, body: [1, 2, 3], headers: binary, code: "shape_mismatch",
-                  mentions: ["3", "36"]),
-        ErrorCase("member values", "PUT", parameters, json: #"{"values": {"b": [1, 2, 3]}}"#, code: "unknown_field",
-                  mentions: ["values"]),
-        ErrorCase("text/csv", "PUT", parameters, json: "1,2,3", headers: [("Content-Type", "text/csv")], status: 415,
-                  code: "unsupported_media_type", mentions: ["text/csv"]),
-        ErrorCase("NaN token", "PUT", parameters, json: #"{"parameters": {"w": [NaN]}}"#, status: 400, code: "invalid_json"),
-        ErrorCase("stale If-Match", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 3]}}"#,
-                  headers: json + [("If-Match", "\"stale\"")], status: 412, code: "precondition_failed"),
-        ErrorCase("GET with Accept text/html", "GET", parameters, headers: [("Accept", "text/html")], status: 406,
-                  code: "not_acceptable", mentions: ["text/html"]),
-        ErrorCase("POST on parameters", "POST", parameters, json: "{}", status: 405, code: "method_not_allowed",
-                  expectedHeader: ("Allow", "GET, HEAD, PUT")),
+        ErrorCase(
+            "b missing", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6]}}"#, code: "shape_mismatch",
+            mentions: ["\"b\""]),
+        ErrorCase(
+            "unknown parameter", "PUT", parameters,
+            json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 3], "c": [1]}}"#, code: "unknown_parameter",
+            mentions: ["\"c\""]),
+        ErrorCase(
+            "2 values for 3", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2]}}"#,
+            code: "shape_mismatch", mentions: ["\"b\"", "2", "3"]),
+        ErrorCase(
+            "float32 overflow", "PUT", parameters,
+            json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 4e38]}}"#,
+            code: "non_finite_value", mentions: ["\"b\""]),
+        ErrorCase(
+            "binary NaN", "PUT", parameters, body: binaryGradients(.nan, at: 4), headers: binary,
+            code: "non_finite_value", mentions: ["\"w\""]),
+        ErrorCase(
+            "binary infinity in b", "PUT", parameters, body: binaryGradients(.infinity, at: 8), headers: binary,
+            code: "non_finite_value", mentions: ["\"b\""]),
+        ErrorCase(
+            "binary too short", "PUT", parameters, body: [1, 2, 3], headers: binary, code: "shape_mismatch",
+            mentions: ["3", "36"]),
+        ErrorCase(
+            "member values", "PUT", parameters, json: #"{"values": {"b": [1, 2, 3]}}"#, code: "unknown_field",
+            mentions: ["values"]),
+        ErrorCase(
+            "text/csv", "PUT", parameters, json: "1,2,3", headers: [("Content-Type", "text/csv")], status: 415,
+            code: "unsupported_media_type", mentions: ["text/csv"]),
+        ErrorCase(
+            "NaN token", "PUT", parameters, json: #"{"parameters": {"w": [NaN]}}"#, status: 400, code: "invalid_json"),
+        ErrorCase(
+            "stale If-Match", "PUT", parameters, json: #"{"parameters": {"w": [1, 2, 3, 4, 5, 6], "b": [1, 2, 3]}}"#,
+            headers: json + [("If-Match", "\"stale\"")], status: 412, code: "precondition_failed"),
+        ErrorCase(
+            "GET with Accept text/html", "GET", parameters, headers: [("Accept", "text/html")], status: 406,
+            code: "not_acceptable", mentions: ["text/html"]),
+        ErrorCase(
+            "POST on parameters", "POST", parameters, json: "{}", status: 405, code: "method_not_allowed",
+            expectedHeader: ("Allow", "GET, HEAD, PUT")),
     ]
 
     static let patchCases: [ErrorCase] = [
-        ErrorCase("unknown hyperparameter lrr", "PATCH", session, json: #"{"optimizer": {"lrr": 0.1}}"#,
-                  code: "unknown_hyperparameter", mentions: ["lrr", "\"lr\""]),
-        ErrorCase("implementation switch foreach", "PATCH", session, json: #"{"optimizer": {"foreach": true}}"#,
-                  code: "unknown_hyperparameter", mentions: ["foreach", "fused"]),
-        ErrorCase("negative lr", "PATCH", session, json: #"{"optimizer": {"lr": -1}}"#, code: "invalid_hyperparameter",
-                  mentions: ["lr", "-1"]),
-        ErrorCase("betas[1] = 1.5", "PATCH", session, json: #"{"optimizer": {"betas": [0.9, 1.5]}}"#,
-                  code: "invalid_hyperparameter", mentions: ["betas[1]", "1.5"]),
-        ErrorCase("valid lr then invalid eps", "PATCH", session, json: #"{"optimizer": {"lr": 0.5, "eps": -1}}"#,
-                  code: "invalid_hyperparameter", mentions: ["eps"]),
-        ErrorCase("type change", "PATCH", session, json: #"{"optimizer": {"type": "sgd"}}"#, code: "invalid_hyperparameter",
-                  mentions: ["type", "sgd"]),
-        ErrorCase("dtype member", "PATCH", session, json: #"{"dtype": "float64"}"#, code: "unknown_field", mentions: ["dtype"]),
-        ErrorCase("valid name then unknown member", "PATCH", session, json: #"{"name": "x", "schedule": null}"#,
-                  code: "unknown_field", mentions: ["schedule"]),
-        ErrorCase("optimizer is a number", "PATCH", session, json: #"{"optimizer": 1}"#, code: "invalid_field",
-                  mentions: ["optimizer"]),
+        ErrorCase(
+            "unknown hyperparameter lrr", "PATCH", session, json: #"{"optimizer": {"lrr": 0.1}}"#,
+            code: "unknown_hyperparameter", mentions: ["lrr", "\"lr\""]),
+        ErrorCase(
+            "implementation switch foreach", "PATCH", session, json: #"{"optimizer": {"foreach": true}}"#,
+            code: "unknown_hyperparameter", mentions: ["foreach", "fused"]),
+        ErrorCase(
+            "negative lr", "PATCH", session, json: #"{"optimizer": {"lr": -1}}"#, code: "invalid_hyperparameter",
+            mentions: ["lr", "-1"]),
+        ErrorCase(
+            "betas[1] = 1.5", "PATCH", session, json: #"{"optimizer": {"betas": [0.9, 1.5]}}"#,
+            code: "invalid_hyperparameter", mentions: ["betas[1]", "1.5"]),
+        ErrorCase(
+            "valid lr then invalid eps", "PATCH", session, json: #"{"optimizer": {"lr": 0.5, "eps": -1}}"#,
+            code: "invalid_hyperparameter", mentions: ["eps"]),
+        ErrorCase(
+            "type change", "PATCH", session, json: #"{"optimizer": {"type": "sgd"}}"#, code: "invalid_hyperparameter",
+            mentions: ["type", "sgd"]),
+        ErrorCase(
+            "dtype member", "PATCH", session, json: #"{"dtype": "float64"}"#, code: "unknown_field", mentions: ["dtype"]
+        ),
+        ErrorCase(
+            "valid name then unknown member", "PATCH", session, json: #"{"name": "x", "schedule": null}"#,
+            code: "unknown_field", mentions: ["schedule"]),
+        ErrorCase(
+            "optimizer is a number", "PATCH", session, json: #"{"optimizer": 1}"#, code: "invalid_field",
+            mentions: ["optimizer"]),
         ErrorCase("empty patch", "PATCH", session, json: "{}", code: "invalid_field"),
-        ErrorCase("name of 257 bytes", "PATCH", session, json: "{\"name\": \"\(String(repeating: "n", count: 257))\"}",
-                  code: "invalid_field", mentions: ["name", "257"]),
-        ErrorCase("binary patch", "PATCH", session, json: "{}", headers: [("Content-Type", "application/octet-stream")],
-                  status: 415, code: "unsupported_media_type", mentions: ["application/json"]),
-        ErrorCase("invalid JSON", "PATCH", session, json: #"{"optimizer": {"lr": .5}}"#, status: 400, code: "invalid_json"),
-        ErrorCase("stale If-Match", "PATCH", session, json: #"{"optimizer": {"lr": 0.5}}"#,
-                  headers: json + [("If-Match", "\"stale\"")], status: 412, code: "precondition_failed"),
-        ErrorCase("stale If-Match on DELETE", "DELETE", session, headers: [("If-Match", "\"stale\", \"older\"")], status: 412,
-                  code: "precondition_failed"),
-        ErrorCase("POST on a session", "POST", session, json: "{}", status: 405, code: "method_not_allowed",
-                  expectedHeader: ("Allow", "GET, HEAD, DELETE, PATCH")),
-        ErrorCase("GET checkpoint of a mistyped id", "GET", "/v1/sessions/{id}0/checkpoint", headers: [], status: 404,
-                  code: "session_not_found"),
-        ErrorCase("step on a mistyped id", "POST", "/v1/sessions/X{id}/step", json: #"{"gradients": {"b": [1, 2, 3]}}"#,
-                  status: 404, code: "session_not_found"),
+        ErrorCase(
+            "name of 257 bytes", "PATCH", session, json: "{\"name\": \"\(String(repeating: "n", count: 257))\"}",
+            code: "invalid_field", mentions: ["name", "257"]),
+        ErrorCase(
+            "binary patch", "PATCH", session, json: "{}", headers: [("Content-Type", "application/octet-stream")],
+            status: 415, code: "unsupported_media_type", mentions: ["application/json"]),
+        ErrorCase(
+            "invalid JSON", "PATCH", session, json: #"{"optimizer": {"lr": .5}}"#, status: 400, code: "invalid_json"),
+        ErrorCase(
+            "stale If-Match", "PATCH", session, json: #"{"optimizer": {"lr": 0.5}}"#,
+            headers: json + [("If-Match", "\"stale\"")], status: 412, code: "precondition_failed"),
+        ErrorCase(
+            "stale If-Match on DELETE", "DELETE", session, headers: [("If-Match", "\"stale\", \"older\"")], status: 412,
+            code: "precondition_failed"),
+        ErrorCase(
+            "POST on a session", "POST", session, json: "{}", status: 405, code: "method_not_allowed",
+            expectedHeader: ("Allow", "GET, HEAD, DELETE, PATCH")),
+        ErrorCase(
+            "GET checkpoint of a mistyped id", "GET", "/v1/sessions/{id}0/checkpoint", headers: [], status: 404,
+            code: "session_not_found"),
+        ErrorCase(
+            "step on a mistyped id", "POST", "/v1/sessions/X{id}/step", json: #"{"gradients": {"b": [1, 2, 3]}}"#,
+            status: 404, code: "session_not_found"),
     ]
 
     /// A float32 Adam session with state: two steps, the first with `Idempotency-Key: setup-key`.
@@ -227,12 +292,17 @@ import TestSupport
             let id = try Self.prepare(client)
             let before = try client.snapshot(id)
             let missing = UUIDText.random
-            expectProblem(try client.step(missing, ["b": [1, 2, 3]]), status: 404, code: "session_not_found", mentions: [missing])
-            expectProblem(try client.request("PATCH", "/v1/sessions/\(missing)", json: ["optimizer": ["lr": 1]]), status: 404,
-                          code: "session_not_found")
-            expectProblem(try client.request("PUT", "/v1/sessions/\(missing)/parameters", json: ["parameters": ["b": [1]]]),
-                          status: 404, code: "session_not_found")
-            expectProblem(try client.get("/v1/sessions/not-an-id"), status: 404, code: "session_not_found", mentions: ["not-an-id"])
+            expectProblem(
+                try client.step(missing, ["b": [1, 2, 3]]), status: 404, code: "session_not_found", mentions: [missing])
+            expectProblem(
+                try client.request("PATCH", "/v1/sessions/\(missing)", json: ["optimizer": ["lr": 1]]), status: 404,
+                code: "session_not_found")
+            expectProblem(
+                try client.request("PUT", "/v1/sessions/\(missing)/parameters", json: ["parameters": ["b": [1]]]),
+                status: 404, code: "session_not_found")
+            expectProblem(
+                try client.get("/v1/sessions/not-an-id"), status: 404, code: "session_not_found",
+                mentions: ["not-an-id"])
             #expect(try client.snapshot(id) == before)
         }
     }
@@ -247,10 +317,12 @@ import TestSupport
             #expect(try client.step(id, ["w": [1, 1, 1]]).status == 200)
             #expect(try client.step(id, ["w": [1, 1, 1]]).status == 200)
             let before = try client.snapshot(id)
-            expectProblem(try client.step(id, ["w": [1, 1, 1]]), status: 422, code: "schedule_exhausted", mentions: ["3", "2"])
             expectProblem(
-                try client.request("POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
-                                   body: LittleEndian.bytes([Float(1), 1, 1])),
+                try client.step(id, ["w": [1, 1, 1]]), status: 422, code: "schedule_exhausted", mentions: ["3", "2"])
+            expectProblem(
+                try client.request(
+                    "POST", "/v1/sessions/\(id)/step", headers: [("Content-Type", "application/octet-stream")],
+                    body: LittleEndian.bytes([Float(1), 1, 1])),
                 status: 422, code: "schedule_exhausted")
             #expect(try client.snapshot(id) == before)
         }
@@ -260,13 +332,15 @@ import TestSupport
         try withRouterClient { client, _ in
             expectProblem(try client.get("/v2/sessions"), status: 404, code: "not_found", mentions: ["/v2/sessions"])
             expectProblem(try client.get("/"), status: 404, code: "not_found")
-            let put = try client.request("PUT", "/v1/sessions", headers: [("Content-Type", "application/json")], body: [])
+            let put = try client.request(
+                "PUT", "/v1/sessions", headers: [("Content-Type", "application/json")], body: [])
             expectProblem(put, status: 405, code: "method_not_allowed", mentions: ["PUT"])
             #expect(put.header("Allow") == "GET, HEAD, POST")
             let delete = try client.request("DELETE", "/v1/optimizers")
             expectProblem(delete, status: 405, code: "method_not_allowed")
             #expect(delete.header("Allow") == "GET, HEAD")
-            let healthz = try client.request("POST", "/healthz", headers: [("Content-Type", "application/json")], body: [])
+            let healthz = try client.request(
+                "POST", "/healthz", headers: [("Content-Type", "application/json")], body: [])
             #expect(healthz.header("Allow") == "GET, HEAD")
         }
     }

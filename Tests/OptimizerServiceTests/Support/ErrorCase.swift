@@ -18,9 +18,11 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
 
     var testDescription: String { "\(code): \(name)" }
 
-    init(_ name: String, _ method: String, _ path: String, json: String? = nil, body: [UInt8]? = nil,
-         headers: [(String, String)]? = nil, status: Int = 422, code: String, mentions: [String] = [],
-         expectedHeader: (String, String)? = nil) {
+    init(
+        _ name: String, _ method: String, _ path: String, json: String? = nil, body: [UInt8]? = nil,
+        headers: [(String, String)]? = nil, status: Int = 422, code: String, mentions: [String] = [],
+        expectedHeader: (String, String)? = nil
+    ) {
         self.name = name
         self.method = method
         self.path = path
@@ -35,13 +37,17 @@ struct ErrorCase: CustomTestStringConvertible, Sendable {
     /// Sends the request on `client` (live or in memory) against session `id`, checks the problem and
     /// returns the response.
     @discardableResult
-    func run(_ client: some TestHTTPClient, id: String, sourceLocation: SourceLocation = #_sourceLocation) throws -> TestResponse {
+    func run(
+        _ client: some TestHTTPClient, id: String, sourceLocation: SourceLocation = #_sourceLocation
+    ) throws -> TestResponse {
         let r = try client.request(method, path.replacing("{id}", with: id), headers: headers, body: body)
         expectProblem(r, status: status, code: code, mentions: mentions, sourceLocation: sourceLocation)
         if let (name, value) = expectedHeader {
             // Header lists compare as sets (`Allow: GET, HEAD` in any order).
             func items(_ v: String?) -> Set<String> { Set((v ?? "").split(separator: ",").map { $0.trimmed(" ") }) }
-            #expect(items(r.header(name)) == items(value), "\(name): \(r.header(name) ?? "none")", sourceLocation: sourceLocation)
+            #expect(
+                items(r.header(name)) == items(value), "\(name): \(r.header(name) ?? "none")",
+                sourceLocation: sourceLocation)
         }
         return r
     }

@@ -1,11 +1,17 @@
 /// Little-endian bytes of floats and doubles, and back.
 enum LittleEndian {
-    static func bytes(_ values: [Float]) -> [UInt8] { values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) } }
-    static func bytes(_ values: [Double]) -> [UInt8] { values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) } }
+    static func bytes(_ values: [Float]) -> [UInt8] {
+        values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) }
+    }
+    static func bytes(_ values: [Double]) -> [UInt8] {
+        values.flatMap { v in withUnsafeBytes(of: v.bitPattern.littleEndian, Array.init) }
+    }
 
     static func floats(_ bytes: [UInt8]) -> [Float] {
         stride(from: 0, to: bytes.count - bytes.count % 4, by: 4).map { i in
-            Float(bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24)
+            Float(
+                bitPattern: UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(
+                    bytes[i + 3]) << 24)
         }
     }
 

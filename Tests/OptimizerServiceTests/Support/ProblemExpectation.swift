@@ -12,8 +12,9 @@ func expectProblem(
         Issue.record("expected a \(status) \(code) problem, got: \(r)", sourceLocation: sourceLocation)
         return nil
     }
-    #expect(problem["code"]?.string == code, "code \(problem["code"]?.string ?? "none"), expected \(code): \(r)",
-            sourceLocation: sourceLocation)
+    #expect(
+        problem["code"]?.string == code, "code \(problem["code"]?.string ?? "none"), expected \(code): \(r)",
+        sourceLocation: sourceLocation)
     #expect(problem["status"]?.int == status, sourceLocation: sourceLocation)
     #expect(problem["title"]?.string?.isEmpty == false, sourceLocation: sourceLocation)
     #expect(problem["type"]?.string?.isEmpty == false, sourceLocation: sourceLocation)

@@ -28,13 +28,16 @@ extension TestHTTPClient {
     ///   budget is too full to lend the checkpoint's JSON; the ETag still changes with every change.
     func snapshot(_ id: String, withCheckpoint: Bool = true) throws -> SessionSnapshot {
         let summary = try get("/v1/sessions/\(id)")
-        let checkpoint = withCheckpoint ? try get("/v1/sessions/\(id)/checkpoint") : TestResponse(status: 200, headers: [], body: [])
+        let checkpoint =
+            withCheckpoint ? try get("/v1/sessions/\(id)/checkpoint") : TestResponse(status: 200, headers: [], body: [])
         let binary = try get("/v1/sessions/\(id)/parameters", headers: [("Accept", "application/octet-stream")])
         guard summary.status == 200, checkpoint.status == 200, binary.status == 200 else {
-            throw HTTPClient.Failure.malformed("snapshot of \(id) failed: \(summary.status) \(checkpoint.status) \(binary.status)")
+            throw HTTPClient.Failure.malformed(
+                "snapshot of \(id) failed: \(summary.status) \(checkpoint.status) \(binary.status)")
         }
         return SessionSnapshot(
-            etag: summary.header("ETag"), summary: try summary.json().removing("updated_at"), checkpoint: checkpoint.body,
+            etag: summary.header("ETag"), summary: try summary.json().removing("updated_at"),
+            checkpoint: checkpoint.body,
             parametersBinary: binary.body)
     }
 

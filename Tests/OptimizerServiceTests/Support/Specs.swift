@@ -4,8 +4,10 @@ import TestSupport
 enum Specs {
     /// Two parameters, `w` [3] = [0.5, -1, 2] and `b` [2] = [0, 1], with `optimizer`.
     static func small(optimizer: JSON = ["type": "sgd", "lr": 0.1], dtype: String = "float32") -> JSON {
-        ["dtype": .string(dtype), "optimizer": optimizer,
-         "parameters": ["w": [0.5, -1, 2], "b": ["shape": [2], "data": [0, 1]]]]
+        [
+            "dtype": .string(dtype), "optimizer": optimizer,
+            "parameters": ["w": [0.5, -1, 2], "b": ["shape": [2], "data": [0, 1]]],
+        ]
     }
 
     /// Adam on `w` [2, 3] and `b` [3]: a session with optimizer state, for "unchanged" checks.
@@ -21,6 +23,9 @@ enum Specs {
     /// SGD with lr 1 on one zero parameter `p` of `count` elements: after n steps of gradient g every
     /// element is exactly -n·g (for small integers n·g).
     static func bigSGD(count: Int, dtype: String = "float32") -> JSON {
-        ["dtype": .string(dtype), "optimizer": ["type": "sgd", "lr": 1], "parameters": ["p": ["shape": [.int(count)]]]]
+        [
+            "dtype": .string(dtype), "optimizer": ["type": "sgd", "lr": 1],
+            "parameters": ["p": ["shape": [.int(count)]]],
+        ]
     }
 }

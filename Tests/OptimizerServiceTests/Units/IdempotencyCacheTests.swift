@@ -63,9 +63,9 @@ import Testing
         var cache = IdempotencyCache(capacity: 2)
         for (i, key) in ["a", "b", "c"].enumerated() {
             do {
-            let began = cache.begin(key)
-            #expect(began)
-        }
+                let began = cache.begin(key)
+                #expect(began)
+            }
             cache.complete(key, digest: Self.digest, report: Self.report(i + 1))
         }
         #expect(cache["a"] == nil)

@@ -8,10 +8,13 @@ import Testing
 @Suite struct SessionRegistryTests {
     /// A float32 SGD session of `count` zeros, not yet in any registry.
     static func session(count: Int = 3) throws -> Session {
-        let spec = try TrainingSpec(.object([("optimizer", .object([("type", .string("sgd")), ("lr", .number(0.1))]))]))
+        let spec = try TrainingSpec(
+            .object([("optimizer", .object([("type", .string("sgd")), ("lr", .number(0.1))]))]))
         let layout = try ParameterLayout([("w", [count])])
-        let engine = try OptimizerEngine<Float>(spec: spec, layout: layout, initialValues: [Float](repeating: 0, count: count))
-        let state = Session.State(engine: .float32(engine), name: nil, updatedAt: .now(), idempotency: IdempotencyCache(capacity: 4))
+        let engine = try OptimizerEngine<Float>(
+            spec: spec, layout: layout, initialValues: [Float](repeating: 0, count: count))
+        let state = Session.State(
+            engine: .float32(engine), name: nil, updatedAt: .now(), idempotency: IdempotencyCache(capacity: 4))
         return Session(id: .random(), state: state, createdAt: .now(), storage: nil)
     }
 
@@ -37,7 +40,9 @@ import Testing
             #expect(error.statusCode == 507, sourceLocation: sourceLocation)
             #expect(error.limit == limit, "\(error)", sourceLocation: sourceLocation)
             for word in mentions {
-                #expect(error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)", sourceLocation: sourceLocation)
+                #expect(
+                    error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)",
+                    sourceLocation: sourceLocation)
             }
         } catch {
             Issue.record("expected a ServiceError, got \(error)", sourceLocation: sourceLocation)
@@ -79,7 +84,9 @@ import Testing
         let registry = SessionRegistry(maxSessions: 2, memoryBudgetBytes: 1 << 20)
         let a = try Self.add(registry, bytes: 10)
         let pending = try registry.reserve(bytes: 10, parameters: 3)
-        Self.expectLimit("max_sessions", mentions: ["2", "--max-sessions"]) { _ = try registry.reserve(bytes: 10, parameters: 3) }
+        Self.expectLimit("max_sessions", mentions: ["2", "--max-sessions"]) {
+            _ = try registry.reserve(bytes: 10, parameters: 3)
+        }
         registry.release(pending)
         let b = try Self.add(registry, bytes: 10)
         // A session resting in the data directory still counts.
@@ -153,7 +160,9 @@ import Testing
         Self.expectLimit("memory_budget", mentions: ["the JSON response", "300", "200 of", "500"]) {
             _ = try registry.lease(bytes: 300, for: "the JSON response")
         }
-        Self.expectLimit("memory_budget", mentions: ["this session"]) { _ = try registry.reserve(bytes: 201, parameters: 1) }
+        Self.expectLimit("memory_budget", mentions: ["this session"]) {
+            _ = try registry.reserve(bytes: 201, parameters: 1)
+        }
         lease = nil
         #expect(registry.gauges().leasedBytes == 0, "freed on deinit")
         _ = try registry.reserve(bytes: 700, parameters: 1)

@@ -10,7 +10,9 @@ import Testing
     /// `w` [2, 3] then `b` [3], and a scalar `s` [].
     static let layout = try! ParameterLayout([("w", [2, 3]), ("b", [3]), ("s", [])])
 
-    static func readJSON(_ text: String, role: TensorInput<Float>.Role = .gradient) throws(ServiceError) -> TensorInput<Float> {
+    static func readJSON(
+        _ text: String, role: TensorInput<Float>.Role = .gradient
+    ) throws(ServiceError) -> TensorInput<Float> {
         try readJSON(text, as: Float.self, role: role)
     }
 
@@ -34,7 +36,9 @@ import Testing
         } catch let error as ServiceError {
             #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
             for word in mentions {
-                #expect(error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)", sourceLocation: sourceLocation)
+                #expect(
+                    error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)",
+                    sourceLocation: sourceLocation)
             }
         } catch {
             Issue.record("expected a ServiceError, got \(error)", sourceLocation: sourceLocation)
@@ -79,14 +83,18 @@ import Testing
     }
 
     @Test func wrongCountsAndShapesAreShapeMismatches() {
-        Self.expectError("shape_mismatch", mentions: ["\"w\"", "5", "6"]) { _ = try Self.readJSON(#"{"w": [1, 2, 3, 4, 5]}"#) }
+        Self.expectError("shape_mismatch", mentions: ["\"w\"", "5", "6"]) {
+            _ = try Self.readJSON(#"{"w": [1, 2, 3, 4, 5]}"#)
+        }
         Self.expectError("shape_mismatch", mentions: ["\"w\"", "7", "6"]) {
             _ = try Self.readJSON(#"{"w": [1, 2, 3, 4, 5, 6, 7]}"#)
         }
         Self.expectError("shape_mismatch", mentions: ["\"w\"", "[3, 2]", "[2, 3]", "flat array of 6"]) {
             _ = try Self.readJSON(#"{"w": [[1, 2], [3, 4], [5, 6]]}"#)
         }
-        Self.expectError("shape_mismatch", mentions: ["\"w\""]) { _ = try Self.readJSON(#"{"w": [[1, 2, 3], [4, 5]]}"#) }
+        Self.expectError("shape_mismatch", mentions: ["\"w\""]) {
+            _ = try Self.readJSON(#"{"w": [[1, 2, 3], [4, 5]]}"#)
+        }
         Self.expectError("shape_mismatch", mentions: ["\"b\"", "1", "3"]) { _ = try Self.readJSON(#"{"b": 1}"#) }
     }
 
@@ -97,7 +105,9 @@ import Testing
         Self.expectError("non_finite_value", mentions: ["value \"w\"", "flat index 4"]) {
             _ = try Self.readJSON(#"{"w": [[0, 0, 0], [0, -1e39, 0]]}"#, role: .value)
         }
-        Self.expectError("non_finite_gradient", mentions: ["float64"]) { _ = try Self.readJSON(#"{"s": 1e309}"#, as: Double.self) }
+        Self.expectError("non_finite_gradient", mentions: ["float64"]) {
+            _ = try Self.readJSON(#"{"s": 1e309}"#, as: Double.self)
+        }
     }
 
     @Test func malformedBodiesAreInvalid() {
