@@ -210,4 +210,19 @@ import Testing
             return n == "schedule.T_max" && s == "t_max"
         }
     }
+    /// `epochs × steps_per_epoch` is an integer of the spec like any other: at most 2^53, so that the
+    /// summary writes it exactly (schemathesis found 8.2e16 echoed as a double).
+    @Test func oneCycleTotalStepsFromEpochsAreAtMost2To53() throws {
+        #expect(throws: OptimizerError.self) {
+            try Self.schedule([
+                ("type", .string("one_cycle")), ("max_lr", .number(1)), ("epochs", .number(243_741_410_359)),
+                ("steps_per_epoch", .number(334_989)),
+            ])
+        }
+        let fits = try Self.schedule([
+            ("type", .string("one_cycle")), ("max_lr", .number(1)), ("epochs", .number(67_108_864)),
+            ("steps_per_epoch", .number(134_217_728)),
+        ])
+        #expect(fits.totalSteps == 9_007_199_254_740_992)
+    }
 }

@@ -307,7 +307,10 @@ private struct ArgumentReader {
             totalSteps = total
         } else if let epochs, let stepsPerEpoch {
             let (product, overflow) = epochs.multipliedReportingOverflow(by: stepsPerEpoch)
-            if overflow { throw invalid("epochs", Double(epochs), "times steps_per_epoch overflows") }
+            // Like every integer of a spec, at most 2^53: JSON numbers are exact up to there.
+            if overflow || product > 9_007_199_254_740_992 {
+                throw invalid("epochs", Double(epochs), "times steps_per_epoch must be at most 2^53")
+            }
             totalSteps = product
         } else {
             throw .invalidHyperparameter(
