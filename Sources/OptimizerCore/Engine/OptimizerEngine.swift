@@ -124,9 +124,7 @@ public struct OptimizerEngine<Scalar: EngineScalar>: Sendable {
         for (slot, count) in [slot0.count, slot1.count, slot2.count].enumerated() where count == n && n > 0 {
             slots.insert(slot)
         }
-        let (a, o1) = n.multipliedReportingOverflow(by: 1 + slots.count)
-        let (b, o2) = a.multipliedReportingOverflow(by: MemoryLayout<Scalar>.stride)
-        return o1 || o2 ? Int.max : b
+        return TrainingSpec.tensorBytes(tensors: 1 + slots.count, parameterCount: n, width: MemoryLayout<Scalar>.stride)
     }
 
     /// Changes the optimizer's hyperparameters between steps (PATCH). With a schedule, `lr` sets the base

@@ -103,9 +103,15 @@ public struct TrainingSpec: Sendable, Equatable {
     /// `parameterCount` × dtype width, saturating at `Int.max`. Per-tensor bookkeeping (a few words per
     /// parameter tensor) and the caller's own gradient buffer are not included.
     public func stateBytes(parameterCount: Int, dtype: DType) -> Int {
-        let tensors = 1 + StateSlots.required(for: self).count
+        Self.tensorBytes(
+            tensors: 1 + StateSlots.required(for: self).count, parameterCount: parameterCount,
+            width: dtype.byteWidth)
+    }
+
+    /// `tensors × parameterCount × width` bytes, saturating at `Int.max`.
+    static func tensorBytes(tensors: Int, parameterCount: Int, width: Int) -> Int {
         let (a, o1) = parameterCount.multipliedReportingOverflow(by: tensors)
-        let (b, o2) = a.multipliedReportingOverflow(by: dtype.byteWidth)
+        let (b, o2) = a.multipliedReportingOverflow(by: width)
         return o1 || o2 ? Int.max : b
     }
 

@@ -39,24 +39,3 @@ extension ServiceContext {
         return try registry.lease(bytes: bytes, for: what)
     }
 }
-
-extension MemoryLease: BodyMemoryLease {}
-
-/// Counts request bodies against the memory budget (`SessionRegistry.tryLease`): the HTTP layer asks
-/// before it buffers a body over 64 KiB, and a body that does not fit is a 507 before it is read.
-struct BudgetBodyGate: BodyMemoryGate {
-    let registry: SessionRegistry
-
-    func reserve(bytes: Int) -> (any BodyMemoryLease)? {
-        registry.tryLease(bytes: bytes)
-    }
-
-    func refusal(bytes: Int) -> HTTPResponse {
-        ServiceError.limitExceeded(
-            limit: "memory_budget", status: 507,
-            "the request body needs \(bytes) more bytes than the memory budget of \(registry.memoryBudgetBytes) bytes "
-                + "(--memory-budget) has free now"
-        )
-        .response()
-    }
-}

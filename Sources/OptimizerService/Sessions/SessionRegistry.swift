@@ -74,6 +74,10 @@ final class SessionRegistry: Sendable {
     }
 
     /// The 507 `limit_exceeded` for `needed` bytes that do not fit, naming what needed them.
+    func budgetExceeded(needed: Int, for what: String) -> ServiceError {
+        inner.withLock { budgetExceeded($0, needed: needed, for: what) }
+    }
+
     private func budgetExceeded(_ inner: Inner, needed: Int, for what: String) -> ServiceError {
         let free = max(0, memoryBudgetBytes - inner.reservedBytes - inner.leasedBytes)
         return .limitExceeded(
@@ -101,13 +105,8 @@ final class SessionRegistry: Sendable {
     /// - Parameter what: what needs them, for the 507's detail ("the JSON response").
     /// - Throws: 507 `limit_exceeded` (`memory_budget`) when they do not fit.
     func lease(bytes: Int, for what: String) throws(ServiceError) -> MemoryLease {
-        try inner.withLock { (inner) throws(ServiceError) in
-            guard inner.admits(bytes, budget: memoryBudgetBytes) else {
-                throw budgetExceeded(inner, needed: bytes, for: what)
-            }
-            inner.leasedBytes += bytes
-        }
-        return MemoryLease(bytes: bytes, registry: self)
+        guard let lease = tryLease(bytes: bytes) else { throw budgetExceeded(needed: bytes, for: what) }
+        return lease
     }
 
     /// A lease without the 507: nil when `bytes` do not fit (for the HTTP layer's body gate).

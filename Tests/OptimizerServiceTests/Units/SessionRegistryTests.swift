@@ -32,21 +32,8 @@ import Testing
         _ limit: String, mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () throws -> Void
     ) {
-        do {
-            try body()
-            Issue.record("expected a 507 \(limit)", sourceLocation: sourceLocation)
-        } catch let error as ServiceError {
-            #expect(error.code == "limit_exceeded", sourceLocation: sourceLocation)
-            #expect(error.statusCode == 507, sourceLocation: sourceLocation)
-            #expect(error.limit == limit, "\(error)", sourceLocation: sourceLocation)
-            for word in mentions {
-                #expect(
-                    error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)",
-                    sourceLocation: sourceLocation)
-            }
-        } catch {
-            Issue.record("expected a ServiceError, got \(error)", sourceLocation: sourceLocation)
-        }
+        expectServiceError(
+            "limit_exceeded", status: 507, limit: limit, mentions: mentions, sourceLocation: sourceLocation, body)
     }
 
     @Test func aReservationCountsUntilReleasedOrInserted() throws {

@@ -30,19 +30,7 @@ import Testing
         _ code: String, mentions: [String] = [], sourceLocation: SourceLocation = #_sourceLocation,
         _ body: () throws -> Void
     ) {
-        do {
-            try body()
-            Issue.record("expected \(code)", sourceLocation: sourceLocation)
-        } catch let error as ServiceError {
-            #expect(error.code == code, "\(error)", sourceLocation: sourceLocation)
-            for word in mentions {
-                #expect(
-                    error.detail.contains(word), "\"\(error.detail)\" does not mention \(word)",
-                    sourceLocation: sourceLocation)
-            }
-        } catch {
-            Issue.record("expected a ServiceError, got \(error)", sourceLocation: sourceLocation)
-        }
+        expectServiceError(code, mentions: mentions, sourceLocation: sourceLocation, body)
     }
 
     @Test func nestedArraysOfTheShapeFillTheLayoutInOrder() throws {
